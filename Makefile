@@ -1,0 +1,80 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+VERSION := 0.1.0
+PREFIX ?= /usr
+DESTDIR ?=
+
+# The helper runs in the initramfs before anything else: build it static.
+# musl-gcc (Debian: musl-tools) gives a ~100 KiB binary; glibc's static
+# binary works too, only larger (and warns about getpwnam, which we never call).
+MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
+ifneq ($(MUSL_GCC),)
+STATIC_CC ?= musl-gcc
+else
+STATIC_CC ?= gcc
+endif
+CC ?= gcc
+
+# Message buffers may truncate by design; paths go through xsnprintf() and
+# sde_path(), which report truncation as an error.
+WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
+	-Wno-format-truncation
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(WARN)
+
+SRCS := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+HDRS := $(wildcard src/*.h)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+
+all: build/scsi-dh-early
+
+build:
+	@mkdir -p build
+
+build/scsi-dh-early: $(SRCS) $(HDRS) | build
+	@echo "  CC (static, $(STATIC_CC)) $@"
+	@$(STATIC_CC) $(CFLAGS) -static -o $@ $(SRCS)
+	@cp $@ $@.stripped && strip $@.stripped && \
+	  echo "  $@: $$(stat -c %s $@.stripped) bytes stripped ($(STATIC_CC) -static)" && \
+	  rm -f $@.stripped
+
+# The same sources, linked dynamically, so that tests can LD_PRELOAD the dh_state shim.
+build/scsi-dh-early-dyn: $(SRCS) $(HDRS) | build
+	@echo "  CC (dynamic, for tests) $@"
+	@$(CC) $(CFLAGS) -o $@ $(SRCS)
+
+build/dhshim.so: tests/lib/dhshim.c | build
+	@echo "  CC (shim) $@"
+	@$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+build/unit-tests: $(LIB_SRCS) $(HDRS) $(UNIT_SRCS) | build
+	@echo "  CC (unit tests) $@"
+	@$(CC) $(CFLAGS) -Isrc -o $@ $(LIB_SRCS) $(UNIT_SRCS)
+
+test-programs: build/scsi-dh-early build/scsi-dh-early-dyn build/dhshim.so build/unit-tests
+
+deps:
+	@scripts/deps.sh
+
+lint:
+	@scripts/lint.sh
+
+# Everything: installs what it needs, builds, runs every suite (boot tests too).
+check: deps
+	@$(MAKE) --no-print-directory test-programs
+	@tests/run
+
+# The suites without QEMU boots (quick).
+check-quick: test-programs
+	@SDE_SKIP_BOOT=1 tests/run
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+clean:
+	rm -rf build
+
+-include mk/install.mk
+
+.PHONY: all deps lint check check-quick demo clean test-programs

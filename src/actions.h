@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef SDE_ACTIONS_H
+#define SDE_ACTIONS_H
+
+#include <stdbool.h>
+
+#include "config.h"
+#include "inventory.h"
+#include "kernel.h"
+#include "plan.h"
+
+enum preload_result {
+	PR_LOADED,	/* loaded by this run */
+	PR_ALREADY,	/* was loaded before */
+	PR_BUILTIN,	/* built into the kernel */
+	PR_DEFERRED,	/* left to the scsi_mod softdep: scsi_mod is not loaded yet */
+	PR_BLACKLISTED,	/* an admin's blacklist, respected */
+	PR_FAILED,
+	PR_TIMEOUT,
+	PR_PLANNED,	/* --dry-run: would be loaded */
+};
+
+struct preload_item {
+	char module[HANDLER_NAME_MAX + 8];	/* scsi_dh_NAME */
+	enum preload_result result;
+};
+
+struct preload_report {
+	struct preload_item items[MAX_HANDLERS];
+	unsigned int n;
+	char modprobe[256];	/* the program run, "" if none */
+	bool busybox;		/* that modprobe is busybox's (no softdep) */
+	int exit_status;	/* of modprobe; -1 not run */
+	char note[160];		/* why something was or was not done */
+};
+
+const char *preload_result_name(enum preload_result r);
+
+/* Load the policy's handlers; fills rep. Returns 0 all present or deferred, 1 otherwise. */
+int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_run,
+		struct preload_report *rep);
+
+enum apply_result { AR_NOTHING, AR_PLANNED, AR_DONE, AR_REFUSED, AR_FAILED, AR_VANISHED };
+
+struct apply_item {
+	struct plan plan;
+	enum apply_result result;
+	int err;		/* errno of a failure */
+	char handler[HANDLER_NAME_MAX];	/* plan.handler, copied: the device is re-read */
+};
+
+struct apply_ctx {
+	const struct policy *p;
+	struct kernel_info *k;
+	bool dry_run;
+	bool refusal_seen;	/* the kernel refused a detach in this run */
+};
+
+const char *apply_result_name(enum apply_result r);
+
+/* Plan and carry out one device's action; d is re-read afterwards. */
+void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it);
+
+/* The modprobe to run: PATH, then /sbin, /usr/sbin. 0 or -ENOENT. */
+int find_modprobe(char *buf, unsigned int size);
+
+#endif

@@ -1,0 +1,293 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "kernel.h"
+#include "log.h"
+#include "util.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int kernel_init(struct kernel_info *k, const char *release, const char *moddir)
+{
+	char path[SDE_PATH_MAX], running[128];
+	ssize_t n;
+	int r;
+
+	memset(k, 0, sizeof(*k));
+	k->can_detach = -1;
+	running[0] = '\0';
+	if (sde_path(path, sizeof(path), "/proc/sys/kernel/osrelease") == 0) {
+		n = read_attr(path, running, sizeof(running));
+		if (n < 0)
+			running[0] = '\0';
+		rtrim(running);
+	}
+	if (release) {
+		if (str_copy(k->release, sizeof(k->release), release) < 0)
+			return -ENAMETOOLONG;
+	} else if (running[0]) {
+		str_copy(k->release, sizeof(k->release), running);
+	} else {
+		return -ENOENT;
+	}
+	k->running = running[0] && str_eq(running, k->release);
+	if (moddir)
+		r = str_copy(k->moddir, sizeof(k->moddir), moddir);
+	else
+		r = sde_path(k->moddir, sizeof(k->moddir), "/lib/modules/%s", k->release);
+	return r;
+}
+
+void module_name_from_path(const char *path, char *out, unsigned int size)
+{
+	const char *b = strrchr(path, '/');
+	const char *ko;
+	size_t n;
+	unsigned int i;
+
+	b = b ? b + 1 : path;
+	ko = strstr(b, ".ko");
+	n = ko ? (size_t)(ko - b) : strlen(b);
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		out[i] = b[i] == '-' ? '_' : b[i];
+	out[n] = '\0';
+}
+
+/* module names compare with '-' and '_' the same */
+static bool modname_eq(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '-' ? '_' : *a, y = *b == '-' ? '_' : *b;
+
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
+/*
+ * Scan a symbol list for scsi_dh_detach and scsi_dh_attach. field: which
+ * blank-separated field holds the symbol (kallsyms/System.map: 3rd;
+ * modules.symbols: 2nd, as "symbol:NAME"). Returns a bitmask 1 detach, 2 attach,
+ * or -errno.
+ */
+static int scan_symbols(const char *path, int field, const char *prefix)
+{
+	struct line_reader lr;
+	char *line;
+	int r, found = 0;
+
+	r = line_open(&lr, path);
+	if (r < 0)
+		return r;
+	while ((r = line_next(&lr, &line)) > 0) {
+		char *tok = line;
+		int f;
+
+		for (f = 1; f < field && tok; f++) {
+			tok = strpbrk(tok, " \t");
+			if (tok)
+				tok = ltrim(tok);
+		}
+		if (!tok || !str_starts(tok, prefix))
+			continue;
+		tok += strlen(prefix);
+		if (str_starts(tok, "scsi_dh_detach") &&
+		    (tok[14] == '\0' || tok[14] == ' ' || tok[14] == '\t'))
+			found |= 1;
+		else if (str_starts(tok, "scsi_dh_attach") &&
+			 (tok[14] == '\0' || tok[14] == ' ' || tok[14] == '\t'))
+			found |= 2;
+	}
+	line_close(&lr);
+	return r < 0 ? r : found;
+}
+
+int kernel_can_detach(struct kernel_info *k)
+{
+	char path[SDE_PATH_MAX];
+	bool knows_dh = false;
+	int r;
+
+	if (k->can_detach_known)
+		return k->can_detach;
+	k->can_detach_known = true;
+	k->can_detach = -1;
+
+	if (k->running && sde_path(path, sizeof(path), "/proc/kallsyms") == 0) {
+		r = scan_symbols(path, 3, "");
+		if (r > 0 && (r & 1)) {
+			k->can_detach_src = "/proc/kallsyms";
+			return k->can_detach = 1;
+		}
+		knows_dh |= r > 0 && (r & 2);
+	}
+	if (sde_path(path, sizeof(path), "/boot/System.map-%s", k->release) == 0) {
+		r = scan_symbols(path, 3, "");
+		if (r > 0 && (r & 1)) {
+			k->can_detach_src = "System.map";
+			return k->can_detach = 1;
+		}
+		knows_dh |= r > 0 && (r & 2);
+	}
+	if (xsnprintf(path, sizeof(path), "%s/modules.symbols", k->moddir) == 0) {
+		r = scan_symbols(path, 2, "symbol:");
+		if (r > 0 && (r & 1)) {
+			k->can_detach_src = "modules.symbols";
+			return k->can_detach = 1;
+		}
+		knows_dh |= r > 0 && (r & 2);
+	}
+	/* a list that holds scsi_dh_attach but no scsi_dh_detach settles it */
+	if (knows_dh) {
+		k->can_detach_src = "scsi_dh_attach without scsi_dh_detach";
+		k->can_detach = 0;
+	}
+	return k->can_detach;
+}
+
+int kernel_modules(const struct kernel_info *k, const char *const *names, unsigned int n,
+		   enum modstate *states)
+{
+	struct line_reader lr;
+	char path[SDE_PATH_MAX], name[MODULE_NAME_MAX];
+	char *line;
+	unsigned int i;
+	int r, ret = 0;
+
+	for (i = 0; i < n; i++)
+		states[i] = MOD_MISSING;
+
+	if (xsnprintf(path, sizeof(path), "%s/modules.builtin", k->moddir) == 0 &&
+	    line_open(&lr, path) == 0) {
+		while ((r = line_next(&lr, &line)) > 0) {
+			module_name_from_path(rtrim(line), name, sizeof(name));
+			for (i = 0; i < n; i++)
+				if (modname_eq(name, names[i]))
+					states[i] = MOD_BUILTIN;
+		}
+		line_close(&lr);
+	}
+	if (xsnprintf(path, sizeof(path), "%s/modules.dep", k->moddir) < 0)
+		return -ENAMETOOLONG;
+	r = line_open(&lr, path);
+	if (r < 0)
+		return r;
+	while ((r = line_next(&lr, &line)) > 0) {
+		char *colon = strchr(line, ':');
+
+		if (!colon)
+			continue;
+		*colon = '\0';
+		module_name_from_path(line, name, sizeof(name));
+		for (i = 0; i < n; i++)
+			if (states[i] == MOD_MISSING && modname_eq(name, names[i]))
+				states[i] = MOD_MODULE;
+	}
+	if (r < 0)
+		ret = r;
+	line_close(&lr);
+	return ret;
+}
+
+int kernel_scsi_modules(const struct kernel_info *k, void (*fn)(const char *name, void *arg),
+			void *arg)
+{
+	struct line_reader lr;
+	char path[SDE_PATH_MAX], name[MODULE_NAME_MAX], dep[MODULE_NAME_MAX];
+	char *line;
+	int r, count = 0;
+
+	if (xsnprintf(path, sizeof(path), "%s/modules.dep", k->moddir) < 0)
+		return -ENAMETOOLONG;
+	r = line_open(&lr, path);
+	if (r < 0)
+		return r;
+	while ((r = line_next(&lr, &line)) > 0) {
+		char *colon = strchr(line, ':');
+		char *tok, *save = NULL;
+
+		if (lr.overlong)
+			log_msg(SDE_WARNING, "%s: a line longer than %d bytes, ignoring", path,
+				SDE_LINE_MAX);
+		if (!colon)
+			continue;
+		*colon = '\0';
+		module_name_from_path(line, name, sizeof(name));
+		for (tok = strtok_r(colon + 1, " \t", &save); tok;
+		     tok = strtok_r(NULL, " \t", &save)) {
+			module_name_from_path(tok, dep, sizeof(dep));
+			if (str_eq(dep, "scsi_mod")) {
+				fn(name, arg);
+				count++;
+				break;
+			}
+		}
+	}
+	line_close(&lr);
+	return r < 0 ? r : count;
+}
+
+static bool sys_module_has(const char *name, const char *leaf)
+{
+	char path[SDE_PATH_MAX], n[MODULE_NAME_MAX];
+	struct stat st;
+	unsigned int i;
+
+	/* sysfs names modules with '_' */
+	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+		n[i] = name[i] == '-' ? '_' : name[i];
+	n[i] = '\0';
+	if (sde_path(path, sizeof(path), "/sys/module/%s%s", n, leaf) < 0)
+		return false;
+	return stat(path, &st) == 0;
+}
+
+bool module_loaded(const char *name)
+{
+	return sys_module_has(name, "/initstate");
+}
+
+bool module_present(const char *name)
+{
+	return sys_module_has(name, "");
+}
+
+void owners_resolve(struct policy *p, const struct kernel_info *k)
+{
+	const char *names[MAX_OWNERS];
+	enum modstate states[MAX_OWNERS];
+	unsigned int i, n = 0;
+	int r = 0;
+
+	for (i = 0; i < p->nowners; i++)
+		if (p->owners[i].driver[0])
+			names[n++] = p->owners[i].driver;
+	if (n)
+		r = kernel_modules(k, names, n, states);
+	for (i = 0, n = 0; i < p->nowners; i++) {
+		struct owner_rule *o = &p->owners[i];
+
+		if (!o->driver[0]) {
+			o->active = true;
+			snprintf(o->why, sizeof(o->why), "active (no driver key)");
+			continue;
+		}
+		if (r == 0 && states[n] != MOD_MISSING) {
+			o->active = true;
+			snprintf(o->why, sizeof(o->why), "active (driver %s installed for %s)",
+				 o->driver, k->release);
+		} else if (k->running && module_present(o->driver)) {
+			o->active = true;
+			snprintf(o->why, sizeof(o->why), "active (driver %s loaded)", o->driver);
+		} else {
+			o->active = false;
+			snprintf(o->why, sizeof(o->why), "inactive (driver %s not installed for %s)",
+				 o->driver, k->release);
+		}
+		n++;
+	}
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef SDE_KERNEL_H
+#define SDE_KERNEL_H
+
+#include <stdbool.h>
+
+#include "config.h"
+
+enum modstate { MOD_MISSING, MOD_MODULE, MOD_BUILTIN };
+
+struct kernel_info {
+	char release[128];
+	bool running;		/* release is the running kernel's */
+	char moddir[1024];	/* modules.dep and friends of that release */
+	int can_detach;		/* 1, 0, or -1 unknown; see kernel_can_detach() */
+	bool can_detach_known;	/* computed (lazily) */
+	const char *can_detach_src;
+};
+
+/*
+ * release: --kver or NULL for proc/sys/kernel/osrelease; moddir: --moddir or NULL
+ * for /lib/modules/RELEASE under the sysroot. 0 or -errno.
+ */
+int kernel_init(struct kernel_info *k, const char *release, const char *moddir);
+
+/*
+ * Whether the kernel exports scsi_dh_detach (kernels before 4.3), from
+ * proc/kallsyms for the running kernel, boot/System.map-RELEASE, or the
+ * release's modules.symbols: 1 yes, 0 no, -1 nothing says.
+ */
+int kernel_can_detach(struct kernel_info *k);
+
+/*
+ * Classify modules for the release in one pass over modules.builtin and
+ * modules.dep: states[i] for names[i] ('-' and '_' are the same).
+ */
+int kernel_modules(const struct kernel_info *k, const char *const *names, unsigned int n,
+		   enum modstate *states);
+
+/* A loaded module (sys/module/NAME/initstate) of the running kernel. */
+bool module_loaded(const char *name);
+/* Present in the running kernel: loaded, or built in with a sys/module entry. */
+bool module_present(const char *name);
+
+/*
+ * Call fn for every module of the release whose dependencies include scsi_mod,
+ * in modules.dep order. Returns the count, or -errno.
+ */
+int kernel_scsi_modules(const struct kernel_info *k, void (*fn)(const char *name, void *arg),
+			void *arg);
+
+/* Decide which owner rules are active for this kernel (driver installed or loaded). */
+void owners_resolve(struct policy *p, const struct kernel_info *k);
+
+/* Module name from a modules.dep path: basename, no .ko*, '-' as '_'. */
+void module_name_from_path(const char *path, char *out, unsigned int size);
+
+#endif

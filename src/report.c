@@ -1,0 +1,374 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "report.h"
+#include "ktable.h"
+#include "util.h"
+
+#include <string.h>
+
+#ifndef VERSION
+#define VERSION "0"
+#endif
+
+/* Length of a valid UTF-8 sequence at s, or 0. */
+static unsigned int utf8_len(const unsigned char *s)
+{
+	unsigned int n, i;
+	unsigned long cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		n = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		n = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		n = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates, beyond U+10FFFF */
+	if ((n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return n;
+}
+
+void json_string(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	if (!str) {
+		fputs("null", f);
+		return;
+	}
+	fputc('"', f);
+	while (*s) {
+		unsigned int n;
+
+		switch (*s) {
+		case '"':
+			fputs("\\\"", f);
+			s++;
+			continue;
+		case '\\':
+			fputs("\\\\", f);
+			s++;
+			continue;
+		case '\n':
+			fputs("\\n", f);
+			s++;
+			continue;
+		case '\t':
+			fputs("\\t", f);
+			s++;
+			continue;
+		case '\r':
+			fputs("\\r", f);
+			s++;
+			continue;
+		}
+		if (*s < 0x20 || *s == 0x7f) {
+			fprintf(f, "\\u%04x", *s);
+			s++;
+			continue;
+		}
+		n = utf8_len(s);
+		if (!n) {
+			/* not UTF-8: take the byte as Latin-1 */
+			fprintf(f, "\\u%04x", *s);
+			s++;
+			continue;
+		}
+		fwrite(s, 1, n, f);
+		s += n;
+	}
+	fputc('"', f);
+}
+
+static const char *nz(const char *s)
+{
+	return s && *s ? s : NULL;
+}
+
+/* A display copy: bytes outside printable ASCII become '?' */
+static const char *shown(const char *s, char *buf, size_t size)
+{
+	size_t i;
+
+	for (i = 0; s[i] && i < size - 1; i++)
+		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
+	buf[i] = '\0';
+	return buf;
+}
+
+void device_label(const struct device *d, const struct owner_rule *o, char *buf,
+		  unsigned int size)
+{
+	char v[32], m[32];
+
+	snprintf(buf, size, "%s (%s:%s)%s%s dh_state=%s", d->hctl,
+		 shown(d->vendor_t, v, sizeof(v)), shown(d->model_t, m, sizeof(m)),
+		 o ? " owner=" : "", o ? o->name : "", d->dh_state[0] ? d->dh_state : "?");
+}
+
+void summary_count(struct summary *s, const struct policy *p, const struct inventory *inv,
+		   const struct apply_item *items)
+{
+	unsigned int i;
+
+	memset(s, 0, sizeof(*s));
+	for (i = 0; i < inv->n; i++) {
+		const struct device *d = &inv->dev[i];
+
+		if (items) {
+			const struct apply_item *it = &items[i];
+
+			switch (it->result) {
+			case AR_DONE:
+				if (it->plan.action == A_ATTACH)
+					s->attached++;
+				else
+					s->detached++;
+				break;
+			case AR_REFUSED:
+				s->refused++;
+				break;
+			case AR_FAILED:
+				s->failed++;
+				break;
+			case AR_VANISHED:
+				s->vanished++;
+				continue;
+			default:
+				break;
+			}
+		}
+		if (d->vanished)
+			continue;
+		s->luns++;
+		s->verdicts[device_verdict(p, d)]++;
+	}
+}
+
+void summary_format(const struct summary *s, char *buf, unsigned int size)
+{
+	size_t len;
+	int v, first = 1;
+
+	snprintf(buf, size, "%u LUN%s", s->luns, s->luns == 1 ? "" : "s");
+	for (v = 0; v < V__COUNT; v++) {
+		if (!s->verdicts[v])
+			continue;
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "%s %u %s", first ? ":" : ",", s->verdicts[v],
+			 verdict_name((enum verdict)v));
+		first = 0;
+	}
+	len = strlen(buf);
+	snprintf(buf + len, size - len, "; attached %u, detached %u, refused %u, failed %u",
+		 s->attached, s->detached, s->refused, s->failed);
+	if (s->vanished) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, ", vanished %u", s->vanished);
+	}
+}
+
+static const char *can_detach_text(int cd)
+{
+	switch (cd) {
+	case 1:
+		return "yes (kernel before 4.3: exports scsi_dh_detach)";
+	case 0:
+		return "no (kernel 4.3 or later: refuses detach)";
+	default:
+		return "unknown (no symbol list to tell)";
+	}
+}
+
+void status_header(FILE *f, const struct policy *p, struct kernel_info *k)
+{
+	unsigned int i;
+
+	fprintf(f, "kernel %s: can detach handlers: %s\n", k->release,
+		can_detach_text(kernel_can_detach(k)));
+	if (!p->enabled)
+		fprintf(f, "disabled by the kernel command line (rd.scsi_dh=0)\n");
+	if (p->fallback)
+		fprintf(f, "configuration errors: preload defaults only, no changes\n");
+	fprintf(f, "policy: preload");
+	for (i = 0; i < p->npreload; i++)
+		fprintf(f, " %s", p->preload[i]);
+	if (!p->npreload)
+		fprintf(f, " (none)");
+	fprintf(f, "; late attach %s; detach %s", p->late_attach ? "on" : "off",
+		p->detach ? "on" : "off");
+	for (i = 0; i < p->nowners; i++)
+		fprintf(f, "%s%s%s", i ? ", " : "; owners: ", p->owners[i].name,
+			p->owners[i].active ? "" : " (inactive)");
+	fputc('\n', f);
+}
+
+enum { C_HCTL, C_BLOCK, C_HOST, C_VENDOR, C_MODEL, C_TPGS, C_EXP, C_ATT, C_OWNER, C_VERDICT,
+       C__N };
+
+static void row_cells(const struct policy *p, const struct device *d, char cells[C__N][40])
+{
+	const struct owner_rule *o = device_owner(p, d);
+	const char *exp = device_expected(d);
+	const char *att = device_attached(d);
+	char tmp[40];
+
+	snprintf(cells[C_HCTL], 40, "%s", d->hctl);
+	snprintf(cells[C_BLOCK], 40, "%s", d->block[0] ? d->block : "-");
+	snprintf(cells[C_HOST], 40, "%s", d->host_driver[0] ? d->host_driver : "-");
+	snprintf(cells[C_VENDOR], 40, "%s", d->vendor_t[0] ? shown(d->vendor_t, tmp, 40) : "-");
+	snprintf(cells[C_MODEL], 40, "%s", d->model_t[0] ? shown(d->model_t, tmp, 40) : "-");
+	if (d->tpgs < 0)
+		snprintf(cells[C_TPGS], 40, "?");
+	else
+		snprintf(cells[C_TPGS], 40, "%d", d->tpgs);
+	snprintf(cells[C_EXP], 40, "%s", exp ? exp : "-");
+	snprintf(cells[C_ATT], 40, "%s", att ? att : (d->dh_state[0] ? "-" : "?"));
+	snprintf(cells[C_OWNER], 40, "%s", o ? o->name : "-");
+	snprintf(cells[C_VERDICT], 40, "%s", verdict_name(device_verdict(p, d)));
+}
+
+static void table_cell(FILE *f, const char *s, unsigned int width, bool last)
+{
+	if (last)
+		fprintf(f, "%s\n", s);
+	else
+		fprintf(f, "%-*s  ", (int)width, s);
+}
+
+void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
+{
+	static const char *const head[C__N] = { "HCTL",  "BLOCK",    "HOST",     "VENDOR",
+						"MODEL", "TPGS",     "EXPECTED", "ATTACHED",
+						"OWNER", "VERDICT" };
+	unsigned int w[C__N], i, c;
+	char cells[C__N][40];
+
+	if (!inv->n) {
+		fprintf(f, "no SCSI devices\n");
+		return;
+	}
+	for (c = 0; c < C__N; c++)
+		w[c] = (unsigned int)strlen(head[c]);
+	for (i = 0; i < inv->n; i++) {
+		row_cells(p, &inv->dev[i], cells);
+		for (c = 0; c < C__N; c++)
+			if (strlen(cells[c]) > w[c])
+				w[c] = (unsigned int)strlen(cells[c]);
+	}
+	for (c = 0; c < C__N; c++)
+		table_cell(f, head[c], w[c], c + 1 == C__N);
+	for (i = 0; i < inv->n; i++) {
+		row_cells(p, &inv->dev[i], cells);
+		for (c = 0; c < C__N; c++)
+			table_cell(f, cells[c], w[c], c + 1 == C__N);
+	}
+}
+
+void kernel_json(FILE *f, struct kernel_info *k)
+{
+	int cd = kernel_can_detach(k);
+
+	fprintf(f, "{\"release\":");
+	json_string(f, k->release);
+	fprintf(f, ",\"can_detach\":%s,\"table\":", cd < 0 ? "null" : cd ? "true" : "false");
+	json_string(f, KTABLE_SOURCE);
+	fputc('}', f);
+}
+
+static void bool_json(FILE *f, const char *key, bool v, bool comma)
+{
+	fprintf(f, "%s\"%s\":%s", comma ? "," : "", key, v ? "true" : "false");
+}
+
+void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
+		 const struct inventory *inv, const char *summary)
+{
+	unsigned int i, n;
+
+	fprintf(f, "{\"version\":\"%s\",\"kernel\":", VERSION);
+	kernel_json(f, k);
+	fprintf(f, ",\"policy\":{");
+	bool_json(f, "enabled", p->enabled, false);
+	fprintf(f, ",\"preload\":[");
+	for (i = 0; i < p->npreload; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, p->preload[i]);
+	}
+	fputc(']', f);
+	bool_json(f, "late_attach", p->late_attach, true);
+	bool_json(f, "detach", p->detach, true);
+	bool_json(f, "fallback", p->fallback, true);
+	fprintf(f, ",\"errors\":[");
+	for (i = 0; i < p->nerrors && i < MAX_ERRORS; i++) {
+		if (i)
+			fputc(',', f);
+		json_string(f, p->errors[i]);
+	}
+	fprintf(f, "],\"owners\":[");
+	for (i = 0; i < p->nowners; i++) {
+		fprintf(f, "%s{\"name\":", i ? "," : "");
+		json_string(f, p->owners[i].name);
+		bool_json(f, "active", p->owners[i].active, true);
+		fputc('}', f);
+	}
+	fprintf(f, "]},\"devices\":[");
+	for (i = 0, n = 0; i < inv->n; i++) {
+		const struct device *d = &inv->dev[i];
+		const struct owner_rule *o = device_owner(p, d);
+
+		if (d->vanished)
+			continue;
+		fprintf(f, "%s\n{\"hctl\":", n++ ? "," : "");
+		json_string(f, d->hctl);
+		fprintf(f, ",\"block\":");
+		json_string(f, nz(d->block));
+		if (d->type < 0)
+			fprintf(f, ",\"type\":null");
+		else
+			fprintf(f, ",\"type\":%d", d->type);
+		fprintf(f, ",\"vendor\":");
+		json_string(f, d->vendor_t);
+		fprintf(f, ",\"model\":");
+		json_string(f, d->model_t);
+		fprintf(f, ",\"host_driver\":");
+		json_string(f, nz(d->host_driver));
+		if (d->tpgs < 0)
+			fprintf(f, ",\"tpgs\":null");
+		else
+			fprintf(f, ",\"tpgs\":%d", d->tpgs);
+		fprintf(f, ",\"expected\":");
+		json_string(f, device_expected(d));
+		fprintf(f, ",\"attached\":");
+		json_string(f, device_attached(d));
+		fprintf(f, ",\"access_state\":");
+		json_string(f, nz(d->access_state));
+		fprintf(f, ",\"wwid\":");
+		json_string(f, nz(d->wwid));
+		fprintf(f, ",\"owner\":");
+		json_string(f, o ? o->name : NULL);
+		fprintf(f, ",\"verdict\":");
+		json_string(f, verdict_name(device_verdict(p, d)));
+		fputc('}', f);
+	}
+	fprintf(f, "%s]", n ? "\n" : "");
+	if (summary) {
+		fprintf(f, ",\"summary\":");
+		json_string(f, summary);
+	}
+	fprintf(f, "}\n");
+}

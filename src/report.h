@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef SDE_REPORT_H
+#define SDE_REPORT_H
+
+#include <stdio.h>
+
+#include "actions.h"
+#include "config.h"
+#include "inventory.h"
+#include "kernel.h"
+#include "plan.h"
+
+struct summary {
+	unsigned int luns;
+	unsigned int verdicts[V__COUNT];
+	unsigned int attached, detached, refused, failed, vanished;
+};
+
+/* A JSON string for any bytes: escapes, and \u00XX for bytes that are not UTF-8. */
+void json_string(FILE *f, const char *s);
+
+void summary_count(struct summary *s, const struct policy *p, const struct inventory *inv,
+		   const struct apply_item *items);
+/* "412 LUNs: 408 ok, 2 none, 2 owned; attached 3, detached 0, refused 0, failed 0" */
+void summary_format(const struct summary *s, char *buf, unsigned int size);
+
+void status_header(FILE *f, const struct policy *p, struct kernel_info *k);
+void status_table(FILE *f, const struct policy *p, const struct inventory *inv);
+/* summary may be NULL */
+void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
+		 const struct inventory *inv, const char *summary);
+
+void kernel_json(FILE *f, struct kernel_info *k);
+
+/* "0:0:0:1 (DGC:RAID 5) owner=powerpath dh_state=emc" into buf */
+void device_label(const struct device *d, const struct owner_rule *o, char *buf,
+		  unsigned int size);
+
+#endif

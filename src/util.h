@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+#ifndef SDE_UTIL_H
+#define SDE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Longest path the helper builds, sysroot included. */
+#define SDE_PATH_MAX 4096
+/* Longest line read from a configuration, modules.dep or kallsyms file. */
+#define SDE_LINE_MAX 16384
+
+/* Every absolute path is taken under this root ("" for the real one). */
+void sde_set_sysroot(const char *root);
+const char *sde_sysroot(void);
+
+/* Build "<sysroot><path>" from a printf format; 0 or -ENAMETOOLONG. */
+int sde_path(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* snprintf that reports truncation as -ENAMETOOLONG, else 0. */
+int xsnprintf(char *buf, size_t size, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/*
+ * Read a whole small file (a sysfs attribute) into buf, NUL-terminated.
+ * Returns the length, or -errno; -EFBIG when it does not fit in size - 1.
+ */
+ssize_t read_file(const char *path, char *buf, size_t size);
+
+/* read_file() with the single trailing newline removed (blanks kept). */
+ssize_t read_attr(const char *path, char *buf, size_t size);
+
+/* Remove trailing blanks and newlines in place; returns s. */
+char *rtrim(char *s);
+/* Skip leading blanks. */
+char *ltrim(char *s);
+
+bool str_eq(const char *a, const char *b);
+bool str_starts(const char *s, const char *prefix);
+/* Copy with truncation check: 0 or -ENAMETOOLONG. */
+int str_copy(char *dst, size_t size, const char *src);
+
+/* Write data to path atomically: a temporary file in the same directory, then rename. */
+int write_file_atomic(const char *path, const char *data, size_t len);
+/* mkdir -p for one directory whose parent exists or can be made. */
+int mkdir_p(const char *path, mode_t mode);
+
+/* A line reader over one file with a fixed buffer: no allocation. */
+struct line_reader {
+	int fd;
+	size_t len;	/* bytes in buf */
+	size_t start;	/* start of the next line */
+	bool eof;
+	bool overlong;	/* the last line was longer than the buffer */
+	char buf[SDE_LINE_MAX];
+};
+
+int line_open(struct line_reader *lr, const char *path);
+/*
+ * Next line without its newline, NUL-terminated, in *line (valid until the next call).
+ * Returns 1 for a line, 0 at end of file, -errno on a read error. A line longer than
+ * the buffer is skipped whole and returned as "" with lr->overlong set.
+ */
+int line_next(struct line_reader *lr, char **line);
+void line_close(struct line_reader *lr);
+
+/* Monotonic clock in milliseconds. */
+long long now_ms(void);
+
+#endif

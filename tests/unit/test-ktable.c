@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include "unit.h"
+#include "ktable.h"
+
+#include <stdio.h>
+
+/* pad like the kernel's "%.8s" / "%.16s" of the space-padded INQUIRY fields */
+static const char *pad(char *buf, const char *s, int width)
+{
+	snprintf(buf, (size_t)width + 1, "%-*s", width, s);
+	return buf;
+}
+
+static const char *expect(int tpgs, const char *vendor, const char *model)
+{
+	char v[9], m[17];
+
+	return ktable_expected(tpgs, pad(v, vendor, 8), pad(m, model, 16));
+}
+
+static void every_entry(void)
+{
+	unsigned int i;
+
+	CHECK(ktable_size == 39);
+	for (i = 0; i < ktable_size; i++)
+		CHECK_STR(expect(0, ktable[i].vendor, ktable[i].model), ktable[i].handler);
+}
+
+static void tpgs_is_alua(void)
+{
+	CHECK_STR(expect(1, "Linux", "scsi_debug"), "alua");
+	CHECK_STR(expect(2, "DGC", "RAID 5"), "alua");
+	CHECK_STR(expect(3, "NOBODY", "NOTHING"), "alua");
+	/* unknown TPGS: the table alone */
+	CHECK_STR(expect(-1, "DGC", "VRAID"), "emc");
+	CHECK_NULL(expect(-1, "Linux", "scsi_debug"));
+	CHECK_NULL(expect(0, "QEMU", "QEMU HARDDISK"));
+}
+
+static void prefix_semantics(void)
+{
+	/* the kernel compares strlen(entry) bytes: a prefix on both fields */
+	CHECK_STR(expect(0, "HPE", "HSV100"), "hp_sw");
+	CHECK_STR(expect(0, "HP", "HSV1000"), "hp_sw");
+	CHECK_STR(expect(0, "DGC", "RAID 5"), "emc");
+	CHECK_STR(expect(0, "DGCX", "DISK"), "emc");
+	CHECK_STR(expect(0, "IBM", "1722-600"), "rdac");
+	CHECK_STR(expect(0, "DELL", "MD3200i"), "rdac");
+	CHECK_STR(expect(0, "COMPAQ", "MSA1000 VOLUME"), "hp_sw");
+	CHECK_NULL(expect(0, "COMPAQ", "MSA1000"));
+	CHECK_NULL(expect(0, "HP", "HSV10"));
+	CHECK_NULL(expect(0, "H", "HSV100"));
+	CHECK_NULL(expect(0, "dgc", "RAID"));
+	CHECK_NULL(expect(0, "DGC", "LUNZ"));
+	CHECK_NULL(expect(0, "SGI", "TP9100"));
+	CHECK_NULL(expect(0, "", ""));
+	/* model must start the field: no match inside it */
+	CHECK_NULL(expect(0, "HP", "XHSV100"));
+	/* first match wins, in the kernel's order */
+	CHECK_STR(expect(0, "SGI", "IS4600"), "rdac");
+}
+
+const struct unit_test ktable_tests[] = {
+	{ "ktable: every entry matches itself, padded", every_entry },
+	{ "ktable: TPGS means alua, unknown TPGS uses the table", tpgs_is_alua },
+	{ "ktable: prefix compare on padded strings", prefix_semantics },
+	{ NULL, NULL },
+};
