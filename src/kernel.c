@@ -238,7 +238,7 @@ static bool sys_module_has(const char *name, const char *leaf)
 	unsigned int i;
 
 	/* sysfs names modules with '_' */
-	for (i = 0; name[i] && i < sizeof(n) - 1; i++)
+	for (i = 0; i < sizeof(n) - 1 && name[i]; i++)
 		n[i] = name[i] == '-' ? '_' : name[i];
 	n[i] = '\0';
 	if (sde_path(path, sizeof(path), "/sys/module/%s%s", n, leaf) < 0)

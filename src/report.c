@@ -103,7 +103,7 @@ static const char *shown(const char *s, char *buf, size_t size)
 {
 	size_t i;
 
-	for (i = 0; s[i] && i < size - 1; i++)
+	for (i = 0; i < size - 1 && s[i]; i++)
 		buf[i] = (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?';
 	buf[i] = '\0';
 	return buf;

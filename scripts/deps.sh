@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Install the Debian packages that building and testing scsi-dh-early need.
+# Idempotent: does nothing when every package is there. Needs root to install.
+set -euo pipefail
+
+# dracut-core, not dracut: the latter conflicts with initramfs-tools, and
+# the tests never need dracut to be the system's initramfs generator.
+packages=(
+	gcc make libc6-dev musl-tools binutils file pkg-config
+	bats bats-assert bats-support shellcheck cppcheck
+	dracut-core kmod busybox udev cpio zstd xz-utils
+	qemu-system-x86 e2fsprogs jq
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+if [ "${#missing[@]}" -eq 0 ]; then
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: need root to install: ${missing[*]}" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,55 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Static checks: shellcheck on every shell file, POSIX hooks, cppcheck on the C.
+
+setup() {
+	load helpers
+	_common_setup
+	cd "$TOP" || exit 1
+}
+
+# every tracked or new shell file of the project (by name or by shebang)
+shell_files() {
+	local f
+	git ls-files --cached --others --exclude-standard | while read -r f; do
+		[ -f "$f" ] || continue
+		case "$f" in
+		*.sh | *.bash | *.bats) echo "$f" ;;
+		*) head -c 64 "$f" | grep -qE '^#!.*(/|env )(ba)?sh' && echo "$f" ;;
+		esac
+	done
+}
+
+@test "shellcheck is clean on every shell file" {
+	mapfile -t files < <(shell_files | grep -v '\.bats$')
+	[ "${#files[@]}" -gt 3 ]
+	run shellcheck -x "${files[@]}"
+	assert_success
+}
+
+@test "shellcheck is clean on the bats suites" {
+	mapfile -t files < <(shell_files | grep '\.bats$')
+	run shellcheck -x -s bash -e SC2030,SC2031,SC2034,SC2154 "${files[@]}"
+	assert_success
+}
+
+@test "hooks that run in the initramfs are POSIX sh" {
+	shopt -s nullglob
+	files=(modules.d/*/*.sh)
+	[ "${#files[@]}" -gt 0 ] || skip "no dracut module yet"
+	for f in "${files[@]}"; do
+		case "$f" in */module-setup.sh) continue ;; esac
+		run bash --posix -n "$f"
+		assert_success
+		run shellcheck -s sh "$f"
+		assert_success
+		run grep -nE '\[\[|echo -n|^\s*exit\b' "$f"
+		assert_failure
+	done
+}
+
+@test "cppcheck finds nothing in the C sources" {
+	run cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
+		--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib
+	assert_success
+}

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Shared setup for the bats suites: each test gets its own fake root.
+# shellcheck disable=SC2034  # the variables are used by the suites that load this file
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BIN=$TOP/build/scsi-dh-early
+DYN=$TOP/build/scsi-dh-early-dyn
+SHIM=$TOP/build/dhshim.so
+KVER=6.1.0-28-amd64
+
+_common_setup() {
+	bats_require_minimum_version 1.5.0
+	load '/usr/lib/bats/bats-support/load'
+	load '/usr/lib/bats/bats-assert/load'
+	ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$ROOT"
+}
+
+# build or edit the fake root
+fx() {
+	"$TOP/tests/lib/mkfixture" "$ROOT" "$@"
+}
+
+# the static helper on the fake root
+sde() {
+	"$BIN" --sysroot "$ROOT" "$@"
+}
+
+# the dynamic build with the kernel's dh_state write semantics
+sde_dyn() {
+	LD_PRELOAD=$SHIM "$DYN" --sysroot "$ROOT" "$@"
+}
+
+# a file under the fake root, as one string
+conf() {
+	fx conf "$@"
+}
+
+# checksum of every file and link of the tree, to prove nothing changed
+tree_sum() {
+	(cd "$ROOT" && find . -printf '%p %y %l\n' | sort && find . -type f -print0 |
+		sort -z | xargs -0 sha256sum) | sha256sum
+}
