@@ -6,6 +6,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -198,7 +199,14 @@ static int grow(struct inventory *inv)
 
 int inventory_add(struct inventory *inv, const char *hctl)
 {
-	int r = grow(inv);
+	unsigned int i;
+	int r;
+
+	/* a device named twice is acted on once */
+	for (i = 0; i < inv->n; i++)
+		if (str_eq(inv->dev[i].hctl, hctl))
+			return 0;
+	r = grow(inv);
 
 	if (r < 0)
 		return r;
@@ -291,11 +299,10 @@ static int hctl_in_path(const char *p, char *hctl, unsigned int size)
 
 int device_resolve(const char *arg, char *hctl, unsigned int size)
 {
-	char path[SDE_PATH_MAX], target[SDE_PATH_MAX];
+	char path[SDE_PATH_MAX], target[PATH_MAX];
 	unsigned int h, c, t;
 	unsigned long long l;
 	const char *name;
-	ssize_t n;
 
 	if (hctl_parse(arg, &h, &c, &t, &l) == 0)
 		return str_copy(hctl, size, arg);
@@ -305,10 +312,9 @@ int device_resolve(const char *arg, char *hctl, unsigned int size)
 			return -EINVAL;
 		if (sde_path(path, sizeof(path), "/sys/class/block/%s/device", name) < 0)
 			return -EINVAL;
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n < 0)
+		/* sdX/device leads to the SCSI device's directory, named H:C:T:L */
+		if (!realpath(path, target))
 			return -ENOENT;
-		target[n] = '\0';
 		return hctl_in_path(target, hctl, size) == 0 ? 0 : -ENOENT;
 	}
 	if (str_starts(arg, "/devices/") || str_starts(arg, "/sys/devices/"))

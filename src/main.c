@@ -386,8 +386,6 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 			inventory_free(&inv);
 			return EXIT_USAGE;
 		}
-		if (r < 0)
-			snprintf(hctl, sizeof(hctl), "%s", "0:0:0:0");
 		if (r < 0 || inventory_add(&inv, hctl) < 0) {
 			log_msg(SDE_WARNING, "%s: no such SCSI device, ignoring", o->devices[i]);
 			continue;
@@ -467,6 +465,29 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 	return ret;
 }
 
+/* What the boot recorded: it needs neither the configuration nor the kernel. */
+static int cmd_status_boot(const struct opts *o)
+{
+	static char buf[1 << 20];
+	char path[SDE_PATH_MAX];
+	ssize_t n;
+
+	if (sde_path(path, sizeof(path), STATUS_DIR "/%s",
+		     o->json ? "status.json" : "status.txt") < 0)
+		return EXIT_USAGE;
+	n = read_file(path, buf, sizeof(buf));
+	if (n < 0) {
+		log_msg(SDE_ERR, "no boot record: \"%s\": %s", path,
+			n == -EFBIG ? "too large" : strerror((int)-n));
+		return EXIT_PROBLEM;
+	}
+	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0) {
+		log_msg(SDE_ERR, "write error on standard output");
+		return EXIT_PROBLEM;
+	}
+	return EXIT_OK;
+}
+
 static int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 {
 	struct inventory inv = { 0 };
@@ -474,24 +495,6 @@ static int cmd_status(const struct opts *o, struct policy *p, struct kernel_info
 	char summary[512];
 	int r;
 
-	if (o->boot) {
-		char path[SDE_PATH_MAX];
-		static char buf[1 << 20];
-		ssize_t n;
-
-		if (sde_path(path, sizeof(path), STATUS_DIR "/%s",
-			     o->json ? "status.json" : "status.txt") < 0)
-			return EXIT_USAGE;
-		n = read_file(path, buf, sizeof(buf));
-		if (n < 0) {
-			log_msg(SDE_ERR, "no boot record: \"%s\": %s", path,
-				n == -EFBIG ? "too large" : strerror((int)-n));
-			return EXIT_PROBLEM;
-		}
-		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
-			return EXIT_PROBLEM;
-		return EXIT_OK;
-	}
 	r = inventory_scan(&inv);
 	if (r < 0)
 		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
@@ -689,6 +692,8 @@ int main(int argc, char **argv)
 		return r;
 	log_set_verbosity(o.verbosity);
 	sde_set_sysroot(o.sysroot);
+	if (o.cmd == CMD_STATUS && o.boot)
+		return cmd_status_boot(&o);
 
 	r = kernel_init(&k, o.kver, o.moddir);
 	if (r < 0) {
