@@ -193,8 +193,28 @@ int kernel_modules(const struct kernel_info *k, const char *const *names, unsign
 	return ret;
 }
 
-int kernel_scsi_modules(const struct kernel_info *k, void (*fn)(const char *name, void *arg),
-			void *arg)
+/*
+ * Where the SCSI host drivers live in the kernel tree. Only needed when scsi_mod
+ * is built in, and modules.dep cannot tell who depends on it.
+ */
+static const char *const scsi_driver_dirs[] = {
+	"/drivers/scsi/",	   "/drivers/ata/",	       "/drivers/message/fusion/",
+	"/drivers/usb/storage/", "/drivers/infiniband/ulp/", "/drivers/s390/scsi/",
+	"/drivers/firewire/",	   "/drivers/target/loopback/",
+};
+
+static bool in_scsi_dirs(const char *path)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(scsi_driver_dirs); i++)
+		if (strstr(path, scsi_driver_dirs[i]))
+			return true;
+	return false;
+}
+
+int kernel_scsi_modules(const struct kernel_info *k, bool by_path,
+			void (*fn)(const char *name, void *arg), void *arg)
 {
 	struct line_reader lr;
 	char path[SDE_PATH_MAX], name[MODULE_NAME_MAX], dep[MODULE_NAME_MAX];
@@ -217,6 +237,13 @@ int kernel_scsi_modules(const struct kernel_info *k, void (*fn)(const char *name
 			continue;
 		*colon = '\0';
 		module_name_from_path(line, name, sizeof(name));
+		if (by_path) {
+			if (in_scsi_dirs(line)) {
+				fn(name, arg);
+				count++;
+			}
+			continue;
+		}
 		for (tok = strtok_r(colon + 1, " \t", &save); tok;
 		     tok = strtok_r(NULL, " \t", &save)) {
 			module_name_from_path(tok, dep, sizeof(dep));

@@ -43,11 +43,13 @@ bool module_loaded(const char *name);
 bool module_present(const char *name);
 
 /*
- * Call fn for every module of the release whose dependencies include scsi_mod,
- * in modules.dep order. Returns the count, or -errno.
+ * Call fn for every SCSI module of the release, in modules.dep order: those that
+ * depend on scsi_mod, or with by_path (scsi_mod built in, so nothing lists it as
+ * a dependency) those in the kernel's SCSI host driver directories.
+ * Returns the count, or -errno.
  */
-int kernel_scsi_modules(const struct kernel_info *k, void (*fn)(const char *name, void *arg),
-			void *arg);
+int kernel_scsi_modules(const struct kernel_info *k, bool by_path,
+			void (*fn)(const char *name, void *arg), void *arg);
 
 /* Decide which owner rules are active for this kernel (driver installed or loaded). */
 void owners_resolve(struct policy *p, const struct kernel_info *k);

@@ -620,8 +620,9 @@ struct softdep_ctx {
 
 static void softdep_line(const char *name, void *arg)
 {
+	/* upper-level drivers and helpers that drive no HBA */
 	static const char *const upper[] = { "sd_mod", "sr_mod", "st", "sg", "ses", "ch",
-					     "osst" };
+					     "osst", "scsi_mod", "scsi_common" };
 	const struct softdep_ctx *c = arg;
 	unsigned int i;
 
@@ -662,7 +663,7 @@ static int cmd_softdeps(const struct policy *p, const struct kernel_info *k)
 	} else {
 		printf("# scsi_mod is built in: each HBA module loads the handlers first\n");
 	}
-	r = kernel_scsi_modules(k, softdep_line, &c);
+	r = kernel_scsi_modules(k, st != MOD_MODULE, softdep_line, &c);
 	if (r < 0) {
 		log_msg(SDE_ERR, "%s/modules.dep: %s", k->moddir, strerror(-r));
 		return EXIT_PROBLEM;
