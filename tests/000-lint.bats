@@ -53,3 +53,12 @@ shell_files() {
 		--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib
 	assert_success
 }
+
+@test "the man pages render without warnings" {
+	command -v groff >/dev/null || skip "groff not installed"
+	for m in man/*.[0-9]; do
+		run groff -man -ww -z "$m"
+		assert_success
+		assert_output ""
+	done
+}
