@@ -108,43 +108,48 @@ static int scan_symbols(const char *path, int field, const char *prefix)
 
 int kernel_can_detach(struct kernel_info *k)
 {
+	/*
+	 * The first list that knows scsi_dh at all decides; the short ones first:
+	 * modules.symbols covers a modular scsi_mod, System.map a built-in one,
+	 * and only then the running kernel's kallsyms, which is megabytes.
+	 */
+	static const struct {
+		const char *fmt;
+		int field;
+		const char *prefix;
+		bool running_only;
+		const char *name;
+	} src[] = {
+		{ "%s/modules.symbols", 2, "symbol:", false, "modules.symbols" },
+		{ "/boot/System.map-%s", 3, "", false, "System.map" },
+		{ "/proc/kallsyms", 3, "", true, "/proc/kallsyms" },
+	};
 	char path[SDE_PATH_MAX];
-	bool knows_dh = false;
+	unsigned int i;
 	int r;
 
 	if (k->can_detach_known)
 		return k->can_detach;
 	k->can_detach_known = true;
 	k->can_detach = -1;
-
-	if (k->running && sde_path(path, sizeof(path), "/proc/kallsyms") == 0) {
-		r = scan_symbols(path, 3, "");
-		if (r > 0 && (r & 1)) {
-			k->can_detach_src = "/proc/kallsyms";
-			return k->can_detach = 1;
-		}
-		knows_dh |= r > 0 && (r & 2);
-	}
-	if (sde_path(path, sizeof(path), "/boot/System.map-%s", k->release) == 0) {
-		r = scan_symbols(path, 3, "");
-		if (r > 0 && (r & 1)) {
-			k->can_detach_src = "System.map";
-			return k->can_detach = 1;
-		}
-		knows_dh |= r > 0 && (r & 2);
-	}
-	if (xsnprintf(path, sizeof(path), "%s/modules.symbols", k->moddir) == 0) {
-		r = scan_symbols(path, 2, "symbol:");
-		if (r > 0 && (r & 1)) {
-			k->can_detach_src = "modules.symbols";
-			return k->can_detach = 1;
-		}
-		knows_dh |= r > 0 && (r & 2);
-	}
-	/* a list that holds scsi_dh_attach but no scsi_dh_detach settles it */
-	if (knows_dh) {
-		k->can_detach_src = "scsi_dh_attach without scsi_dh_detach";
-		k->can_detach = 0;
+	for (i = 0; i < ARRAY_SIZE(src); i++) {
+		if (src[i].running_only && !k->running)
+			continue;
+		if (i == 0)
+			r = xsnprintf(path, sizeof(path), src[i].fmt, k->moddir);
+		else if (i == 1)
+			r = sde_path(path, sizeof(path), src[i].fmt, k->release);
+		else
+			r = sde_path(path, sizeof(path), "%s", src[i].fmt);
+		if (r < 0)
+			continue;
+		r = scan_symbols(path, src[i].field, src[i].prefix);
+		if (r <= 0)
+			continue;
+		/* a kernel with scsi_dh_attach but no scsi_dh_detach refuses detach */
+		k->can_detach_src = src[i].name;
+		k->can_detach = (r & 1) ? 1 : 0;
+		break;
 	}
 	return k->can_detach;
 }

@@ -194,6 +194,12 @@ table_tree() {
 	jq -e '.kernel.can_detach == null' <<<"$output"
 	run -0 sde status
 	assert_line --partial "can detach handlers: unknown"
+	# scsi_mod built in: modules.symbols knows nothing, the running kernel's kallsyms says
+	fx kernel "$KVER" can_detach=yes builtin scsi_mod
+	run grep -c scsi_dh "$ROOT/lib/modules/$KVER/modules.symbols"
+	assert_output 0
+	run -0 sde status --json
+	jq -e '.kernel.can_detach == true' <<<"$output"
 	# another release: its System.map says
 	mkdir -p "$ROOT/boot"
 	printf 'ffffffff81000000 T scsi_dh_attach\nffffffff81000100 T scsi_dh_detach\n' \
