@@ -3,7 +3,6 @@
 #include "log.h"
 #include "util.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -457,18 +456,12 @@ static unsigned int load_file(struct policy *p, const char *path, bool must_exis
 	return config_parse(p, path, text);
 }
 
-static int cmp_names(const void *a, const void *b)
-{
-	return strcmp((const char *)a, (const char *)b);
-}
-
 unsigned int config_load(struct policy *p, const char *file)
 {
 	static char names[MAX_CONFIG_FILES][256];
 	char path[SDE_PATH_MAX];
-	unsigned int errs = 0, n = 0, i;
-	struct dirent *de;
-	DIR *d;
+	unsigned int errs = 0, n, i;
+	int r;
 
 	if (file)
 		return load_file(p, file, true);
@@ -477,25 +470,13 @@ unsigned int config_load(struct policy *p, const char *file)
 		errs += load_file(p, path, false);
 	if (sde_path(path, sizeof(path), CONFIG_DIR) < 0)
 		return errs;
-	d = opendir(path);
-	if (!d)
-		return errs;
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (de->d_name[0] == '.' || len < 6 || !str_eq(de->d_name + len - 5, ".conf"))
-			continue;
-		if (n == MAX_CONFIG_FILES) {
-			add_error(p, path, 0, "more than %d files; the rest are ignored",
-				  MAX_CONFIG_FILES);
-			errs++;
-			break;
-		}
-		if (str_copy(names[n], sizeof(names[0]), de->d_name) == 0)
-			n++;
+	r = conf_dir_list(path, names, MAX_CONFIG_FILES);
+	if (r == -E2BIG) {
+		add_error(p, path, 0, "more than %d files", MAX_CONFIG_FILES);
+		errs++;
+		r = MAX_CONFIG_FILES;
 	}
-	closedir(d);
-	qsort(names, n, sizeof(names[0]), cmp_names);
+	n = (unsigned int)r;
 	for (i = 0; i < n; i++) {
 		char f[SDE_PATH_MAX];
 

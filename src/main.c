@@ -214,15 +214,29 @@ static bool uses_cmdline(enum command c)
 	return c == CMD_STATUS || c == CMD_CHECK || c == CMD_PRELOAD || c == CMD_APPLY;
 }
 
+/*
+ * The kernel command line as dracut's getcmdline sees it: /etc/cmdline.d/ *.conf
+ * of the initramfs (dracut --kernel-cmdline), then /proc/cmdline, which wins.
+ */
 static void read_cmdline(struct policy *p)
 {
-	static char cmdline[4096];
-	char path[SDE_PATH_MAX];
+	static char names[32][256];
+	static char text[4096];
+	char dir[SDE_PATH_MAX], path[SDE_PATH_MAX];
+	int i, n;
 
-	if (sde_path(path, sizeof(path), "/proc/cmdline") < 0 ||
-	    read_file(path, cmdline, sizeof(cmdline)) < 0)
-		return;
-	cmdline_apply(p, cmdline);
+	if (sde_path(dir, sizeof(dir), "/etc/cmdline.d") == 0) {
+		n = conf_dir_list(dir, names, ARRAY_SIZE(names));
+		if (n == -E2BIG)
+			n = ARRAY_SIZE(names);
+		for (i = 0; i < n; i++)
+			if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) == 0 &&
+			    read_file(path, text, sizeof(text)) >= 0)
+				cmdline_apply(p, text);
+	}
+	if (sde_path(path, sizeof(path), "/proc/cmdline") == 0 &&
+	    read_file(path, text, sizeof(text)) >= 0)
+		cmdline_apply(p, text);
 }
 
 static void print_errors(const struct policy *p)

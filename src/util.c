@@ -2,7 +2,9 @@
 #include "util.h"
 
 #include <errno.h>
+#include <dirent.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -297,6 +299,38 @@ void line_close(struct line_reader *lr)
 	if (lr->fd >= 0)
 		close(lr->fd);
 	lr->fd = -1;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp((const char *)a, (const char *)b);
+}
+
+int conf_dir_list(const char *dir, char (*names)[256], unsigned int max)
+{
+	unsigned int n = 0;
+	bool more = false;
+	struct dirent *de;
+	DIR *d;
+
+	d = opendir(dir);
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 || !str_eq(de->d_name + len - 5, ".conf"))
+			continue;
+		if (n == max) {
+			more = true;
+			break;
+		}
+		if (str_copy(names[n], 256, de->d_name) == 0)
+			n++;
+	}
+	closedir(d);
+	qsort(names, n, 256, cmp_names);
+	return more ? -E2BIG : (int)n;
 }
 
 long long now_ms(void)

@@ -68,6 +68,13 @@ int line_open(struct line_reader *lr, const char *path);
 int line_next(struct line_reader *lr, char **line);
 void line_close(struct line_reader *lr);
 
+/*
+ * The names of the "*.conf" files of a directory (no dot files), sorted, at most
+ * max of them. Returns the count (0 for a missing directory), or -E2BIG when
+ * there were more (the first max are kept).
+ */
+int conf_dir_list(const char *dir, char (*names)[256], unsigned int max);
+
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
 

@@ -140,3 +140,14 @@ check_error() {
 	run -0 sde check
 	assert_line "  scsi_dh_alua: built in"
 }
+
+@test "rd.scsi_dh* from the image's /etc/cmdline.d too; /proc/cmdline wins" {
+	mkdir -p "$ROOT/etc/cmdline.d"
+	echo "rd.scsi_dh.preload=alua rd.scsi_dh.detach=0" >"$ROOT/etc/cmdline.d/50-a.conf"
+	echo "rd.scsi_dh.late_attach=0" >"$ROOT/etc/cmdline.d/60-b.conf"
+	fx cmdline "ro rd.scsi_dh.preload=rdac"
+	run -0 sde check
+	assert_line "preload: rdac"
+	assert_line "late_attach: no"
+	assert_line "detach: no"
+}

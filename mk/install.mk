@@ -1,0 +1,93 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# make install / make uninstall, with DESTDIR and PREFIX (default /usr).
+# Every directory can be overridden on the command line.  Installing does not
+# enable the unit (systemctl enable scsi-dh-early.service) nor rebuild any
+# initramfs (dracut -f): packages do that in their scripts.
+
+PREFIX ?= /usr
+SYSCONFDIR ?= /etc
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+DRACUTDIR ?= $(or $(shell pkg-config --variable=dracutdir dracut 2>/dev/null),/usr/lib/dracut)
+DRACUTMODULESDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2>/dev/null),$(DRACUTDIR)/modules.d)
+DRACUTCONFDIR ?= $(DRACUTDIR)/dracut.conf.d
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+SYSTEMDUNITDIR ?= /usr/lib/systemd/system
+
+INSTALL ?= install
+
+DRACUT_MODULE := modules.d/50scsi-dh-early
+DRACUT_MODULE_SCRIPTS := $(DRACUT_MODULE)/module-setup.sh $(DRACUT_MODULE)/parse-scsi-dh.sh \
+	$(DRACUT_MODULE)/scsi-dh-preload.sh $(DRACUT_MODULE)/scsi-dh-apply.sh
+DRACUT_MODULE_DATA := $(DRACUT_MODULE)/66-scsi-dh-early.rules \
+	$(DRACUT_MODULE)/scsi-dh-early-preload.service $(DRACUT_MODULE)/scsi-dh-early-apply.service
+UDEV_RULE := $(DRACUT_MODULE)/66-scsi-dh-early.rules
+UNIT := dist/systemd/scsi-dh-early.service
+UNIT_DROPIN := dist/systemd/scsi-dh-early.service.d/third-party.conf
+EXAMPLE_CONF := dist/etc/scsi-dh-early.conf
+MAN8 := $(wildcard man/*.8)
+MAN5 := $(wildcard man/*.5)
+
+# The real root's unit and udev rule, and the module's default helper path,
+# name the helper where this installation puts it.  The initramfs always has
+# it in /usr/sbin, and so do its rule and units.
+SUBST_SBIN = sed 's|/usr/sbin/scsi-dh-early|$(SBINDIR)/scsi-dh-early|g'
+SUBST_MODULE = sed 's|:-/usr/sbin/scsi-dh-early}|:-$(SBINDIR)/scsi-dh-early}|g'
+
+install: build/scsi-dh-early
+	$(INSTALL) -D -m 0755 build/scsi-dh-early $(DESTDIR)$(SBINDIR)/scsi-dh-early
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early
+	$(SUBST_MODULE) $(DRACUT_MODULE)/module-setup.sh \
+		>$(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early/module-setup.sh
+	chmod 0755 $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early/module-setup.sh
+	$(INSTALL) -m 0755 $(filter-out %/module-setup.sh,$(DRACUT_MODULE_SCRIPTS)) \
+		$(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early/
+	$(INSTALL) -m 0644 $(DRACUT_MODULE_DATA) $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early/
+	$(INSTALL) -D -m 0644 dracut.conf.d/50-scsi-dh-early.conf \
+		$(DESTDIR)$(DRACUTCONFDIR)/50-scsi-dh-early.conf
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d
+	$(SUBST_SBIN) $(UDEV_RULE) >$(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules
+	$(SUBST_SBIN) $(UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service
+	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service
+	$(INSTALL) -m 0644 $(UNIT_DROPIN) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/
+	@# The example configuration never replaces one that is there.
+	@if [ -e $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf ]; then \
+		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf"; \
+	else \
+		echo "$(INSTALL) -D -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf"; \
+		$(INSTALL) -D -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf; \
+	fi
+ifneq ($(MAN8),)
+	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(MAN8)
+endif
+ifneq ($(MAN5),)
+	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(MANDIR)/man5 $(MAN5)
+endif
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/scsi-dh-early
+	rm -f $(addprefix $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early/,\
+		$(notdir $(DRACUT_MODULE_SCRIPTS) $(DRACUT_MODULE_DATA)))
+	[ ! -d $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early ] || \
+		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early
+	rm -f $(DESTDIR)$(DRACUTCONFDIR)/50-scsi-dh-early.conf
+	rm -f $(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/third-party.conf
+	[ ! -d $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d ] || \
+		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d
+	@# The configuration goes only while it is the unchanged example.
+	@if cmp -s $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf; then \
+		echo "rm -f $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf"; \
+		rm -f $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf; \
+	elif [ -e $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf ]; then \
+		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf (changed)"; \
+	fi
+ifneq ($(MAN8)$(MAN5),)
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+endif
+
+.PHONY: install uninstall
