@@ -10,7 +10,7 @@ packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
 	dracut-core kmod busybox udev cpio zstd xz-utils
-	qemu-system-x86 e2fsprogs jq
+	qemu-system-x86 e2fsprogs jq systemd
 )
 
 missing=()

@@ -68,11 +68,17 @@ const struct owner_rule *device_owner(const struct policy *p, const struct devic
 
 const char *device_expected(const struct device *d)
 {
-	const char *att = device_attached(d);
+	const char *exp = ktable_expected(d->tpgs, d->vendor, d->model);
 
-	if (att && d->access_state[0])
-		return att;
-	return ktable_expected(d->tpgs, d->vendor, d->model);
+	/*
+	 * A handler attached to a LUN the table knows nothing of was chosen by the
+	 * kernel (a newer table than ours): its verdict stands. Where the table does
+	 * name one, another attached handler is a mismatch: on 6.1 access_state is
+	 * readable after a late attach too, so it cannot tell scan time apart.
+	 */
+	if (!exp)
+		return device_attached(d);
+	return exp;
 }
 
 enum verdict device_verdict(const struct policy *p, const struct device *d)

@@ -27,9 +27,8 @@ bool glob_list_match(const struct glob_list *l, const char *value);
 const struct owner_rule *device_owner(const struct policy *p, const struct device *d);
 
 /*
- * The handler the kernel attaches to this device at scan time: the kernel's own
- * verdict when it attached one then (access_state is visible only in that case),
- * else the scsi_dh table.
+ * The handler the kernel attaches to this device at scan time: the scsi_dh
+ * table's, or where the table has none, the one the kernel did attach.
  */
 const char *device_expected(const struct device *d);
 

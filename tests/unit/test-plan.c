@@ -65,11 +65,17 @@ static void kernel_verdict_wins(void)
 	struct policy *p = with_owner();
 	struct device d = dev("NEWCO", "ARRAY", 0, "rdac");
 
-	/* no table entry, but attached at scan time (access_state shown): kernel knows */
-	CHECK(device_verdict(p, &d) == V_MISMATCH);
-	snprintf(d.access_state, sizeof(d.access_state), "active/optimized");
+	/* no table entry, but the kernel attached one: a newer table than ours */
 	CHECK_STR(device_expected(&d), "rdac");
 	CHECK(device_verdict(p, &d) == V_OK);
+	d = dev("NEWCO", "ARRAY", 0, "detached");
+	CHECK_NULL(device_expected(&d));
+	CHECK(device_verdict(p, &d) == V_NONE);
+	/* where the table names one, another is a mismatch, access_state or not */
+	d = dev("IBM", "1722", 0, "alua");
+	snprintf(d.access_state, sizeof(d.access_state), "active/optimized");
+	CHECK_STR(device_expected(&d), "rdac");
+	CHECK(device_verdict(p, &d) == V_MISMATCH);
 }
 
 static void actions(void)
@@ -145,7 +151,7 @@ static void owner_keys(void)
 
 const struct unit_test plan_tests[] = {
 	{ "plan: every verdict", verdicts },
-	{ "plan: the kernel's scan-time verdict beats the table", kernel_verdict_wins },
+	{ "plan: the kernel's verdict where the table has none", kernel_verdict_wins },
 	{ "plan: actions and reasons", actions },
 	{ "plan: owner keys are and-ed, globs or-ed", owner_keys },
 	{ NULL, NULL },
