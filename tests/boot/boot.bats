@@ -1,0 +1,89 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# QEMU boots of Debian's kernel with initramfs images built by the real dracut:
+# which SCSI devices come up with which device handler.  Scenarios are data in
+# scenarios.sh (see lib.sh); each test here boots one of the default tier
+# (tests/boot/run.sh --list; run.sh --all also boots the extras).  Logs of the
+# last run: $SDE_BOOT_WORK/logs/SCENARIO/ (default
+# /var/cache/scsi-dh-early/boot/logs).
+
+# shellcheck source-path=SCRIPTDIR
+
+setup_file() {
+	# shellcheck source=lib.sh
+	. "$BATS_TEST_DIRNAME/lib.sh"
+	local why
+	why=$(boot_missing)
+	[ -z "$why" ] || skip "$why"
+}
+
+setup() {
+	# shellcheck source=lib.sh
+	. "$BATS_TEST_DIRNAME/lib.sh"
+	# shellcheck source=scenarios.sh
+	. "$BATS_TEST_DIRNAME/scenarios.sh"
+}
+
+# Boot one scenario; its image build and boot times go to the TAP stream,
+# the whole log to the test's output (shown when it fails).
+boot() {
+	local rc=0 log=$BATS_TEST_TMPDIR/boot.log
+	boot_scenario "$1" 2>"$log" || rc=$?
+	grep -E '^# (image|boot) ' "$log" >&3 || :
+	cat "$log" >&2
+	[ "$rc" -ne 77 ] || skip "$(grep -m1 'skipped' "$log" | sed 's/^# //')"
+	return "$rc"
+}
+
+@test "baseline, classic init: every LUN comes up without a handler" {
+	boot baseline-classic
+}
+
+@test "baseline, systemd initramfs: every LUN comes up without a handler" {
+	boot baseline-systemd
+}
+
+@test "softdep scsi_mod post: alone, classic: alua and hp_sw at scan time" {
+	boot softdep-classic
+}
+
+@test "softdep scsi_mod post: alone, systemd: alua and hp_sw at scan time" {
+	boot softdep-systemd
+}
+
+@test "scsi-dh-early, classic init: alua and hp_sw at scan time" {
+	boot proj-classic
+}
+
+@test "scsi-dh-early, systemd initramfs: alua and hp_sw at scan time" {
+	boot proj-systemd
+}
+
+@test "scsi-dh-early: rd.scsi_dh=0 loads nothing and changes nothing" {
+	boot proj-off
+}
+
+@test "scsi-dh-early: the sweep attaches alua late to an HBA loaded first" {
+	boot proj-late-attach
+}
+
+@test "scsi-dh-early: an owner rule on 6.1: owned-attached, refused, no detach written" {
+	boot proj-owner
+}
+
+@test "scsi-dh-early: an image with dracut's busybox module preloads just the same" {
+	boot proj-busybox
+}
+
+@test "scsi-dh-early: a broken configuration preloads the defaults" {
+	boot proj-broken-config
+}
+
+@test "scsi-dh-early: 256 scsi_debug LUNs, one sweep" {
+	boot proj-many-luns
+}
+
+@test "scsi-dh-early: after switch_root the handlers and the boot's status remain" {
+	boot proj-switch-root
+}

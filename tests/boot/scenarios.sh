@@ -1,0 +1,200 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# The boot scenarios, as data (see lib.sh for the vocabulary).  One image
+# serves several scenarios through the kernel command line.
+
+files=$BOOT_DIR/files
+dh_drivers="scsi_dh_alua scsi_dh_hp_sw scsi_dh_emc scsi_dh_rdac"
+
+# ---- images ----
+
+image base-classic --classic
+image base-systemd --systemd
+# The mechanism with no project code: a softdep in the image's modprobe.d.
+image softdep-classic --classic --add-drivers "$dh_drivers" \
+	--include "$files/scsi-dh-softdep.conf" /etc/modprobe.d/scsi-dh-softdep.conf
+image softdep-systemd --systemd --conf "$files/dh-drivers.conf" \
+	--include "$files/scsi-dh-softdep.conf" /etc/modprobe.d/scsi-dh-softdep.conf
+
+# The project's module, with the helper from build/ and a configuration
+# from this tree.
+image proj-classic SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --classic --add scsi-dh-early
+image proj-systemd SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --systemd --add scsi-dh-early
+image proj-broken SCSI_DH_EARLY_SYSCONFDIR="$files/conf-broken" --classic --add scsi-dh-early
+image proj-owner SCSI_DH_EARLY_SYSCONFDIR="$files/conf-owner" --classic --add scsi-dh-early
+# dracut's busybox module links its applets, modprobe too, over the tools.
+image proj-busybox SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --classic \
+	--add "scsi-dh-early busybox"
+
+# ---- disks ----
+
+# virtio-scsi LUNs named after entries of the kernel's scsi_dh table, and one
+# that matches nothing.  The wwn gives the DGC LUN a wwid "naa.6006016...".
+disks std "HP:HSV100" "HP:HSV100" "DGC:RAID 5:wwn=0x6006016000000001" "IBM:1814" ":"
+# Only LUNs whose handler can attach under QEMU: emc and rdac fail to attach
+# there ("emc: Attach failed (8)"): QEMU lacks the vendor INQUIRY pages they read.
+disks hp "HP:HSV100" "HP:HSV100" ":"
+
+# scsi_debug as the second HBA, loaded by dracut's rd.driver.pre (before udev);
+# vpd_use_hostno=0 makes its LUNs report TPGS, so the kernel wants alua.
+sdebug="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=2"
+
+# ---- scenarios ----
+
+baseline_expect=(
+	"expect=count host=scsi_debug 2"
+	"expect=count host=virtio_scsi 5"
+	"expect=dh all detached"
+	"expect=access all unreadable"
+	"expect=!mod scsi_dh_alua"
+	"expect=!mod scsi_dh_hp_sw"
+	"expect=status absent"
+)
+scenario baseline-classic image=base-classic disks=std cmdline="$sdebug" luns=7 \
+	"${baseline_expect[@]}"
+scenario baseline-systemd image=base-systemd disks=std cmdline="$sdebug" luns=7 \
+	"${baseline_expect[@]}"
+
+# emc and rdac were there at scan time, but fail to attach to QEMU's disks.
+softdep_expect=(
+	"expect=count all 7"
+	"expect=dh host=scsi_debug alua"
+	"expect=access host=scsi_debug active/optimized"
+	"expect=dh model=HSV100 hp_sw"
+	"expect=dh vendor=QEMU detached"
+	"expect=access vendor=QEMU unreadable"
+	"expect=dh vendor=DGC detached"
+	"expect=console emc: Attach failed"
+	"expect=console rdac: Attach failed"
+	"expect=mod scsi_dh_alua"
+	"expect=mod scsi_dh_hp_sw"
+	"expect=mod scsi_dh_emc"
+	"expect=mod scsi_dh_rdac"
+)
+scenario softdep-classic image=softdep-classic disks=std cmdline="$sdebug" luns=7 \
+	"${softdep_expect[@]}"
+scenario softdep-systemd image=softdep-systemd disks=std cmdline="$sdebug" luns=7 \
+	"${softdep_expect[@]}"
+
+# The test hook sde.early= loads scsi_debug ahead of everything, ignoring
+# modprobe.d: its LUNs are scanned before any handler is there.
+# (Also shows that kmod applies "softdep scsi_mod post:" when a later modprobe
+# of virtio_scsi finds scsi_mod already loaded: the HSV100 LUNs get hp_sw.)
+scenario early-hba-softdep image=softdep-classic disks=std luns=7 tier=extra \
+	cmdline="sde.early=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=2" \
+	"expect=dh host=scsi_debug detached" \
+	"expect=dh model=HSV100 hp_sw"
+
+# ---- with the project's module ----
+
+project=(needs=build/scsi-dh-early needs=modules.d/50scsi-dh-early/module-setup.sh)
+project_expect=(
+	"expect=count all 5"
+	"expect=dh host=scsi_debug alua"
+	"expect=access host=scsi_debug active/optimized"
+	"expect=dh model=HSV100 hp_sw"
+	"expect=dh vendor=QEMU detached"
+	"expect=status 0"
+	"expect=kmsg scsi-dh-early: preload: "
+	"expect=kmsg scsi-dh-early: 5 LUNs: "
+	"expect=!kmsg can't detach handler"
+	"expect=json \"verdict\": *\"ok\""
+	# one preload line and one summary line: one helper run each, and no
+	# helper run per LUN (every run writes exactly one such line)
+	"expect=consolecount 2 \\] scsi-dh-early: (preload: |[0-9]+ LUNs?)"
+	"expect=consolecount 1 \\] scsi-dh-early: 5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$"
+)
+scenario proj-classic image=proj-classic disks=hp cmdline="$sdebug" luns=5 \
+	"${project[@]}" "${project_expect[@]}"
+scenario proj-systemd image=proj-systemd disks=hp cmdline="$sdebug" luns=5 \
+	"${project[@]}" "${project_expect[@]}"
+
+# rd.scsi_dh=0: nothing loaded, nothing changed.
+scenario proj-off image=proj-classic disks=hp cmdline="$sdebug rd.scsi_dh=0" luns=5 \
+	"${project[@]}" \
+	"expect=dh all detached" \
+	"expect=!mod scsi_dh_alua" \
+	"expect=kmsg scsi-dh-early: disabled by rd.scsi_dh=0"
+
+# scsi_debug loaded ahead of the preload (sde.early=, no softdep): its LUNs
+# come up without a handler and the sweep attaches alua late.  (On 6.1 the
+# access_state file is always there; it reads EINVAL until a handler is
+# attached, early or late.)
+scenario proj-late-attach image=proj-classic disks=hp luns=5 \
+	cmdline="sde.early=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=2" \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=access host=scsi_debug active/optimized" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=kmsg scsi-dh-early: 5 LUNs: .*attached 2"
+
+# An owner rule on the scsi_debug LUNs, on 6.1 which cannot detach: the
+# helper knows and writes no detach, so the kernel logs no refusal.
+scenario proj-owner image=proj-owner disks=hp cmdline="$sdebug" luns=5 \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=status 0" \
+	"expect=json \"host_driver\":\"scsi_debug\".*\"owner\":\"sdebug\",\"verdict\":\"owned-attached\"" \
+	"expect=!json \"host_driver\":\"scsi_debug\".*\"verdict\":\"(ok|none|missing|mismatch|owned)\"" \
+	"expect=kmsg scsi-dh-early: 5 LUNs: 2 ok, 1 none, 2 owned-attached; attached 0, detached 0, refused 2, failed 0" \
+	"expect=!kmsg can't detach handler" \
+	"expect=!console can't detach handler"
+
+# A broken configuration: the default handlers preloaded, nothing changed,
+# the error logged.
+scenario proj-broken-config image=proj-broken disks=hp cmdline="$sdebug" luns=5 \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=kmsg scsi-dh-early: .*scsi-dh-early.conf:[0-9]+: "
+
+# 256 scsi_debug LUNs (4 targets x 64) and one sweep over all of them.
+scenario proj-many-luns image=proj-classic disks=hp luns=259 timeout=400 \
+	cmdline="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.num_tgts=4 scsi_debug.max_luns=64" \
+	"${project[@]}" \
+	"expect=count host=scsi_debug 256" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=kmsg scsi-dh-early: 259 LUNs: 258 ok, 1 none" \
+	"expect=consolecount 2 \\] scsi-dh-early: (preload: |[0-9]+ LUNs?)"
+
+# After switch_root into a busybox root with the helper: the handlers stay,
+# and the boot's status survives in /run.
+scenario proj-switch-root image=proj-classic disks=hp cmdline="$sdebug" luns=5 \
+	root=busybox rootfile=build/scsi-dh-early:/usr/sbin/scsi-dh-early \
+	rootfile=tests/boot/files/conf-default/scsi-dh-early.conf:/etc/scsi-dh-early.conf \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=@root dh host=scsi_debug alua" \
+	"expect=@root dh model=HSV100 hp_sw" \
+	"expect=@root status 0" \
+	"expect=@root line ^bootjson\\|.*\"summary\":\"5 LUNs: "
+
+# The same through a systemd initramfs (initrd-switch-root.service).
+scenario switch-root-systemd image=softdep-systemd disks=hp cmdline="$sdebug" luns=5 \
+	root=busybox tier=extra \
+	"expect=@root dh host=scsi_debug alua" \
+	"expect=@root dh model=HSV100 hp_sw"
+
+# With dracut's busybox module: busybox's modprobe knows no softdep; the
+# image must still load the handlers with kmod's.
+scenario proj-busybox image=proj-busybox disks=hp cmdline="$sdebug" luns=5 \
+	"${project[@]}" "${project_expect[@]}"
+
+# The late attach through a systemd initramfs (sde-early-load.service runs
+# before scsi-dh-early-preload.service).
+scenario proj-late-attach-systemd image=proj-systemd disks=hp luns=5 tier=extra \
+	cmdline="sde.early=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=2" \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=kmsg scsi-dh-early: 5 LUNs: .*attached 2"
+
+# ---- make demo: the same machine booted without and with the module ----
+
+scenario demo-without image=base-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
+	"expect=dh all detached"
+scenario demo-with image=proj-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
+	"${project[@]}" "${project_expect[@]}"
