@@ -423,6 +423,13 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 		it->result = AR_PLANNED;
 		return;
 	}
+	if (ctx->timeouts >= MAX_WRITE_TIMEOUTS) {
+		it->result = AR_FAILED;
+		it->err = ETIMEDOUT;
+		snprintf(it->plan.reason, sizeof(it->plan.reason),
+			 "not tried: %u writes timed out before", ctx->timeouts);
+		return;
+	}
 	str_copy(hctl, sizeof(hctl), d->hctl);
 
 	if (it->plan.action == A_DETACH) {
@@ -437,6 +444,8 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 		/* before 4.3 a holder (dm-multipath) can keep the handler: re-read, retry */
 		for (tries = 0; tries < 3; tries++) {
 			r = dh_write(hctl, "detach", ctx->p->timeout_ms);
+			if (r == -ETIMEDOUT)
+				ctx->timeouts++;
 			if (device_read(d, hctl) < 0) {
 				it->result = AR_VANISHED;
 				return;
@@ -460,6 +469,8 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 	}
 
 	r = dh_write(hctl, it->handler, ctx->p->timeout_ms);
+	if (r == -ETIMEDOUT)
+		ctx->timeouts++;
 	if (device_read(d, hctl) < 0) {
 		it->result = AR_VANISHED;
 		return;

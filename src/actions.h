@@ -54,7 +54,15 @@ struct apply_ctx {
 	struct kernel_info *k;
 	bool dry_run;
 	bool refusal_seen;	/* the kernel refused a detach in this run */
+	unsigned int timeouts;	/* writes that timed out in this run */
 };
+
+/*
+ * After this many dh_state writes have timed out, a run writes no more: with a
+ * fabric that blocks every command, hundreds of LUNs times the timeout would
+ * hold the boot for hours.
+ */
+#define MAX_WRITE_TIMEOUTS 3
 
 const char *apply_result_name(enum apply_result r);
 
