@@ -45,7 +45,7 @@ build/scsi-dh-early-dyn: $(SRCS) $(HDRS) | build
 
 build/dhshim.so: tests/lib/dhshim.c | build
 	@echo "  CC (shim) $@"
-	@$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+	@$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
 
 build/unit-tests: $(LIB_SRCS) $(HDRS) $(UNIT_SRCS) | build
 	@echo "  CC (unit tests) $@"
