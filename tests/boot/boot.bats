@@ -80,6 +80,10 @@ boot() {
 	boot proj-broken-config
 }
 
+@test "scsi-dh-early: LUNs hot-added after the sweep get one helper run each" {
+	boot proj-hotplug
+}
+
 @test "scsi-dh-early: 256 scsi_debug LUNs, one sweep" {
 	boot proj-many-luns
 }

@@ -142,6 +142,16 @@ scenario proj-owner image=proj-owner disks=hp cmdline="$sdebug" luns=5 \
 	"expect=!kmsg can't detach handler" \
 	"expect=!console can't detach handler"
 
+# LUNs that arrive after the sweep (a hot-added scsi_debug host): the udev rule
+# runs the helper once for each of them, and for none of the coldplugged ones.
+scenario proj-hotplug image=proj-classic disks=hp luns=5 \
+	cmdline="$sdebug sde.hotplug=1 sde.luns_after=7" \
+	"${project[@]}" \
+	"expect=count host=scsi_debug 4" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=consolecount 2 \\] scsi-dh-early: 1 LUN: 1 ok; attached 0, detached 0, refused 0, failed 0$" \
+	"expect=consolecount 4 \\] scsi-dh-early: (preload: |[0-9]+ LUNs?)"
+
 # A broken configuration: the default handlers preloaded, nothing changed,
 # the error logged.
 scenario proj-broken-config image=proj-broken disks=hp cmdline="$sdebug" luns=5 \

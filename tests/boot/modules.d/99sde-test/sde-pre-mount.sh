@@ -3,7 +3,8 @@
 #
 # At the end of pre-mount: wait until the SCSI devices the test expects are
 # there (sde.luns=N), report them (sde-report), then power off, unless
-# sde.stop=none lets the boot go on.  Sourced at pre-mount 99 by the classic
+# sde.stop=none lets the boot go on.  With sde.hotplug=N, N scsi_debug hosts
+# are added first, after the project's sweep.  Sourced at pre-mount 99 by the classic
 # init, run by sde-report.service in a systemd initramfs.
 
 # shellcheck disable=SC1091  # dracut-lib.sh is the initramfs's
@@ -32,6 +33,26 @@ fi
 echo "<6>sde-test: $_sde_n SCSI devices, settling udev" > /dev/kmsg
 udevadm settle --timeout=60 > /dev/null 2>&1
 
+# sde.hotplug=N: after the sweep, N more scsi_debug hosts arrive as real
+# hotplug events (sde.luns_after=M: the SCSI devices to wait for then).
+_sde_hot=$(getarg sde.hotplug=)
+if [ -n "$_sde_hot" ]; then
+    echo "<6>sde-test: hot-adding $_sde_hot scsi_debug host(s)" > /dev/kmsg
+    echo "$_sde_hot" > /sys/bus/pseudo/drivers/scsi_debug/add_host
+    _sde_want=$(getarg sde.luns_after=)
+    _sde_i=0
+    while [ -n "$_sde_want" ] && [ "$_sde_i" -le 600 ]; do
+        _sde_n=0
+        for _sde_d in /sys/class/scsi_device/*; do
+            [ -e "$_sde_d" ] && _sde_n=$((_sde_n + 1))
+        done
+        [ "$_sde_n" -ge "$_sde_want" ] && break
+        _sde_i=$((_sde_i + 1))
+        sleep 0.1
+    done
+    udevadm settle --timeout=60 > /dev/null 2>&1
+fi
+
 /sbin/sde-report pre-mount
 echo "<6>sde-test: pre-mount report done" > /dev/kmsg
 
@@ -40,4 +61,4 @@ if [ "$(getarg sde.stop=)" != none ]; then
     # the power-off is asynchronous: keep init from going on meanwhile
     sleep 30
 fi
-unset _sde_want _sde_i _sde_n _sde_d
+unset _sde_want _sde_i _sde_n _sde_d _sde_hot
