@@ -10,26 +10,29 @@
 # shellcheck disable=SC1091  # dracut-lib.sh is the initramfs's
 type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
-echo "<6>sde-test: pre-mount report" > /dev/kmsg
-_sde_want=$(getarg sde.luns=)
-_sde_n=unknown
-if [ -n "$_sde_want" ]; then
+# sde_wait N: until there are N SCSI devices, 0.1 s steps, 120 s at most;
+# leaves the count in _sde_n
+sde_wait() {
     _sde_i=0
     while :; do
         _sde_n=0
         for _sde_d in /sys/class/scsi_device/*; do
             [ -e "$_sde_d" ] && _sde_n=$((_sde_n + 1))
         done
-        [ "$_sde_n" -ge "$_sde_want" ] && break
-        # 0.1 s steps, 120 s at most
+        [ "$_sde_n" -ge "$1" ] && return 0
         _sde_i=$((_sde_i + 1))
         if [ "$_sde_i" -gt 1200 ]; then
-            warn "sde-test: $_sde_n SCSI devices, expected $_sde_want"
-            break
+            warn "sde-test: $_sde_n SCSI devices, expected $1"
+            return 1
         fi
         sleep 0.1
     done
-fi
+}
+
+echo "<6>sde-test: pre-mount report" > /dev/kmsg
+_sde_n=unknown
+_sde_want=$(getarg sde.luns=)
+[ -n "$_sde_want" ] && sde_wait "$_sde_want"
 echo "<6>sde-test: $_sde_n SCSI devices, settling udev" > /dev/kmsg
 udevadm settle --timeout=60 > /dev/null 2>&1
 
@@ -40,16 +43,7 @@ if [ -n "$_sde_hot" ]; then
     echo "<6>sde-test: hot-adding $_sde_hot scsi_debug host(s)" > /dev/kmsg
     echo "$_sde_hot" > /sys/bus/pseudo/drivers/scsi_debug/add_host
     _sde_want=$(getarg sde.luns_after=)
-    _sde_i=0
-    while [ -n "$_sde_want" ] && [ "$_sde_i" -le 600 ]; do
-        _sde_n=0
-        for _sde_d in /sys/class/scsi_device/*; do
-            [ -e "$_sde_d" ] && _sde_n=$((_sde_n + 1))
-        done
-        [ "$_sde_n" -ge "$_sde_want" ] && break
-        _sde_i=$((_sde_i + 1))
-        sleep 0.1
-    done
+    [ -n "$_sde_want" ] && sde_wait "$_sde_want"
     udevadm settle --timeout=60 > /dev/null 2>&1
 fi
 
@@ -62,3 +56,4 @@ if [ "$(getarg sde.stop=)" != none ]; then
     sleep 30
 fi
 unset _sde_want _sde_i _sde_n _sde_d _sde_hot
+unset -f sde_wait
