@@ -551,9 +551,7 @@ unsigned int cmdline_apply(struct policy *p, const char *cmdline)
 			parse_preload(p, where, 0, words, nw);
 		} else {
 			add_error(p, where, 0, "unknown option \"%s\"", arg);
-			continue;
 		}
-		p->cmdline_used = true;
 	}
 	return p->nerrors - before;
 }

@@ -50,7 +50,6 @@ struct policy {
 	/* where it came from */
 	char files[MAX_CONFIG_FILES + 1][256];
 	unsigned int nfiles;
-	bool cmdline_used;		/* some rd.scsi_dh* option was given */
 	bool fallback;			/* errors: preload defaults, change nothing */
 
 	char errors[MAX_ERRORS][ERROR_MAX];

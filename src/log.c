@@ -36,19 +36,9 @@ bool kmsg_open(void)
 	return kmsg_fd >= 0;
 }
 
-bool kmsg_enabled(void)
-{
-	return kmsg_fd >= 0;
-}
-
 void kmsg_set_debug(bool on)
 {
 	kmsg_dbg = on;
-}
-
-bool kmsg_debug(void)
-{
-	return kmsg_dbg;
 }
 
 void kmsg_close(void)

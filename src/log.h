@@ -15,10 +15,8 @@ int log_verbosity(void);
 
 /* Open <sysroot>/dev/kmsg for writing; false when it cannot be opened. */
 bool kmsg_open(void);
-bool kmsg_enabled(void);
 /* Whether per-device lines also go to the kernel log (rd.scsi_dh.debug). */
 void kmsg_set_debug(bool on);
-bool kmsg_debug(void);
 void kmsg_close(void);
 
 /* To standard error, when the verbosity allows: "scsi-dh-early: message". */

@@ -302,22 +302,21 @@ static int cmd_preload(const struct opts *o, struct policy *p, struct kernel_inf
 static void write_boot_record(const struct policy *p, struct kernel_info *k,
 			      const struct inventory *inv, const char *summary)
 {
-	char dir[SDE_PATH_MAX], path[SDE_PATH_MAX], tmp[SDE_PATH_MAX];
+	char path[SDE_PATH_MAX], tmp[SDE_PATH_MAX];
 	const char *names[] = { "status.json", "status.txt" };
 	unsigned int i;
+	int r;
 
-	if (sde_path(dir, sizeof(dir), STATUS_DIR) < 0)
-		return;
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		FILE *f;
 
-		if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) < 0 ||
-		    xsnprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid()) < 0)
+		if (sde_path(path, sizeof(path), STATUS_DIR "/%s", names[i]) < 0)
 			return;
-		f = fopen(tmp, "we");
+		f = atomic_open(path, tmp, sizeof(tmp));
 		if (!f) {
-			log_msg(SDE_WARNING, "cannot write \"%s\": %s", tmp, strerror(errno));
-			return;
+			log_msg(SDE_WARNING, "cannot write \"%s\": %s, ignoring", path,
+				strerror(errno));
+			continue;
 		}
 		if (i == 0) {
 			status_json(f, p, k, inv, summary);
@@ -326,10 +325,10 @@ static void write_boot_record(const struct policy *p, struct kernel_info *k,
 			status_table(f, p, inv);
 			fprintf(f, "%s\n", summary);
 		}
-		if (fclose(f) != 0 || rename(tmp, path) < 0) {
-			log_msg(SDE_WARNING, "cannot write \"%s\": %s", path, strerror(errno));
-			unlink(tmp);
-		}
+		r = atomic_commit(f, tmp, path);
+		if (r < 0)
+			log_msg(SDE_WARNING, "cannot write \"%s\": %s, ignoring", path,
+				strerror(-r));
 	}
 }
 
@@ -578,8 +577,9 @@ static int cmd_check(const struct opts *o, struct policy *p, struct kernel_info 
 		}
 	}
 	cd = kernel_can_detach(k);
-	printf("  can detach handlers: %s\n",
-	       cd < 0 ? "unknown" : cd ? "yes (before 4.3)" : "no (4.3 or later)");
+	printf("  can detach handlers: %s%s%s\n",
+	       cd < 0 ? "unknown" : cd ? "yes (before 4.3)" : "no (4.3 or later)",
+	       k->can_detach_src ? ", from " : "", k->can_detach_src ? k->can_detach_src : "");
 	printf("  kernel table: %s\n", KTABLE_SOURCE);
 	for (i = 0; i < p->nowners; i++) {
 		const struct owner_rule *ow = &p->owners[i];

@@ -177,37 +177,33 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-int write_file_atomic(const char *path, const char *data, size_t len)
+FILE *atomic_open(const char *path, char *tmp, size_t size)
 {
-	char tmp[SDE_PATH_MAX];
-	size_t done = 0;
-	int fd, r;
+	int fd;
 
-	r = xsnprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
-	if (r < 0)
-		return r;
+	if (xsnprintf(tmp, size, "%s.%ld.tmp", path, (long)getpid()) < 0) {
+		errno = ENAMETOOLONG;
+		return NULL;
+	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
 	if (fd < 0)
-		return -errno;
-	while (done < len) {
-		ssize_t w = write(fd, data + done, len - done);
+		return NULL;
+	return fdopen(fd, "w");
+}
 
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			unlink(tmp);
-			return r;
-		}
-		done += (size_t)w;
-	}
-	if (close(fd) < 0 || rename(tmp, path) < 0) {
+int atomic_commit(FILE *f, const char *tmp, const char *path)
+{
+	int r = 0;
+
+	if (ferror(f))
+		r = -EIO;
+	if (fclose(f) != 0 && !r)
 		r = -errno;
+	if (!r && rename(tmp, path) < 0)
+		r = -errno;
+	if (r)
 		unlink(tmp);
-		return r;
-	}
-	return 0;
+	return r;
 }
 
 int line_open(struct line_reader *lr, const char *path)

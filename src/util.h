@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -44,8 +45,13 @@ bool str_starts(const char *s, const char *prefix);
 /* Copy with truncation check: 0 or -ENAMETOOLONG. */
 int str_copy(char *dst, size_t size, const char *src);
 
-/* Write data to path atomically: a temporary file in the same directory, then rename. */
-int write_file_atomic(const char *path, const char *data, size_t len);
+/*
+ * Replace path atomically: atomic_open() opens a temporary file beside it (its
+ * name in tmp), atomic_commit() closes that and renames it over path, or
+ * removes it on any error. 0 or -errno.
+ */
+FILE *atomic_open(const char *path, char *tmp, size_t size);
+int atomic_commit(FILE *f, const char *tmp, const char *path);
 /* mkdir -p for one directory whose parent exists or can be made. */
 int mkdir_p(const char *path, mode_t mode);
 

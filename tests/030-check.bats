@@ -31,7 +31,7 @@ check_error() {
 	assert_line "modprobe_timeout: 3.000 s"
 	assert_line "  scsi_dh_alua: module"
 	assert_line "  scsi_dh_rdac: module"
-	assert_line "  can detach handlers: no (4.3 or later)"
+	assert_line --partial "  can detach handlers: no (4.3 or later)"
 	assert_line --partial "kernel table: Linux 6.1"
 }
 
@@ -150,4 +150,12 @@ check_error() {
 	assert_line "preload: rdac"
 	assert_line "late_attach: no"
 	assert_line "detach: no"
+}
+
+@test "check names the symbol list that told whether the kernel can detach" {
+	run -0 sde check
+	assert_line "  can detach handlers: no (4.3 or later), from modules.symbols"
+	fx kernel "$KVER" can_detach=unknown
+	run -0 sde check
+	assert_line "  can detach handlers: unknown"
 }

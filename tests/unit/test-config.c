@@ -146,10 +146,10 @@ static void cmdline(void)
 	struct policy *p = fresh();
 
 	CHECK(cmdline_apply(p, "BOOT_IMAGE=/vmlinuz root=/dev/sda1 quiet\n") == 0);
-	CHECK(p->enabled && !p->cmdline_used);
+	CHECK(p->enabled && p->npreload == 4);
 
 	CHECK(cmdline_apply(p, "rd.scsi_dh=0 rd.scsi_dh.debug") == 0);
-	CHECK(!p->enabled && p->debug && p->cmdline_used);
+	CHECK(!p->enabled && p->debug);
 	/* the last one wins */
 	CHECK(cmdline_apply(p, "rd.scsi_dh=0 rd.scsi_dh=1") == 0);
 	CHECK(p->enabled);
