@@ -8,17 +8,11 @@
 # setup_file and inspected with lsinitrd.
 
 setup_file() {
-	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	export TOP
-	[ -x "$TOP/build/scsi-dh-early" ] || skip "build/scsi-dh-early not built (make)"
-	command -v dracut >/dev/null || skip "dracut not installed"
-	command -v lsinitrd >/dev/null || skip "lsinitrd not installed"
-	KVER=$("$TOP/scripts/fetch-kernel.sh" --print KVER) || skip "no test kernel (scripts/fetch-kernel.sh)"
-	export KVER
+	load helpers
+	_image_setup_file
 
 	# A configuration with two owner rules: one whose driver this kernel has
 	# (qla2xxx), one whose driver it lacks (emcp, PowerPath's).
-	export SCSI_DH_EARLY_BIN=$TOP/build/scsi-dh-early
 	export SCSI_DH_EARLY_SYSCONFDIR=$BATS_FILE_TMPDIR/etc
 	mkdir -p "$SCSI_DH_EARLY_SYSCONFDIR/scsi-dh-early.conf.d"
 	cat >"$SCSI_DH_EARLY_SYSCONFDIR/scsi-dh-early.conf" <<-'EOF'

@@ -9,15 +9,8 @@
 bats_require_minimum_version 1.5.0
 
 setup_file() {
-	TOP=$(cd "$BATS_TEST_DIRNAME/.." && pwd)
-	export TOP
-	[ -x "$TOP/build/scsi-dh-early" ] || skip "build/scsi-dh-early not built (make)"
-	command -v dracut >/dev/null || skip "dracut not installed"
-	command -v lsinitrd >/dev/null || skip "lsinitrd not installed"
-	command -v depmod >/dev/null || skip "depmod not installed (kmod)"
-	eval "$("$TOP/scripts/fetch-kernel.sh")" || skip "no test kernel (scripts/fetch-kernel.sh)"
-	export KVER KDIR
-	export SCSI_DH_EARLY_BIN=$TOP/build/scsi-dh-early
+	load helpers
+	_image_setup_file
 	local d=$BATS_FILE_TMPDIR lean='kernel-modules kernel-modules-extra kernel-network-modules'
 
 	# broken: a configuration with an error in a drop-in, in a classic image

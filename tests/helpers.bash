@@ -41,3 +41,17 @@ tree_sum() {
 	(cd "$ROOT" && find . -printf '%p %y %l\n' | sort && find . -type f -print0 |
 		sort -z | xargs -0 sha256sum) | sha256sum
 }
+
+# setup_file of the suites that build initramfs images: the helper, dracut's
+# tools and the cached test kernel (scripts/fetch-kernel.sh). Exports TOP,
+# KVER, KDIR and SCSI_DH_EARLY_BIN, where the dracut module takes the helper.
+_image_setup_file() {
+	local t
+	[ -x "$BIN" ] || skip "build/scsi-dh-early not built (make)"
+	for t in dracut lsinitrd depmod; do
+		command -v "$t" >/dev/null || skip "$t not installed"
+	done
+	eval "$("$TOP/scripts/fetch-kernel.sh")" || skip "no test kernel (scripts/fetch-kernel.sh)"
+	export TOP KVER KDIR
+	export SCSI_DH_EARLY_BIN=$BIN
+}
