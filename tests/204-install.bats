@@ -138,3 +138,10 @@ expected_files() {
 		refute_output --partial 'scsi-dh-early.service:'
 	fi
 }
+
+@test "every unit that runs the helper has an outer start timeout" {
+	for u in "$TOP"/modules.d/50scsi-dh-early/*.service "$TOP"/dist/systemd/scsi-dh-early.service; do
+		run grep -x 'TimeoutStartSec=[0-9]\+min' "$u"
+		assert_success
+	done
+}
