@@ -54,6 +54,10 @@ const char *apply_result_name(enum apply_result r)
 		return "failed";
 	case AR_VANISHED:
 		return "vanished";
+	case AR_DECLINED:
+		return "refused by the handler";
+	case AR_HELD:
+		return "held by another user";
 	}
 	return "?";
 }
@@ -405,13 +409,26 @@ static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms
 	return -WEXITSTATUS(status);
 }
 
+/* Re-read after a write and assess again; false when the device went away. */
+static bool reassess(struct apply_ctx *ctx, struct device *d, const char *hctl,
+		     bool attach_refused)
+{
+	if (device_read(d, hctl) < 0)
+		return false;
+	d->attach_refused = attach_refused;
+	plan_assess(ctx->p, kernel_facts(ctx->k), d, &d->as);
+	return true;
+}
+
 void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it)
 {
-	char hctl[HCTL_MAX];
-	int tries, r = 0;
+	const struct kfacts *kf = kernel_facts(ctx->k);
+	char hctl[HCTL_MAX], mod[HANDLER_NAME_MAX + 8];
+	bool refused;
+	int r = 0;
 
 	memset(it, 0, sizeof(*it));
-	plan_device(ctx->p, d, &it->plan);
+	it->plan = d->as;
 	if (it->plan.handler)
 		str_copy(it->handler, sizeof(it->handler), it->plan.handler);
 	it->plan.handler = it->handler[0] ? it->handler : NULL;
@@ -437,41 +454,45 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 		 * A kernel from 4.3 on refuses and logs a warning per write: with
 		 * hundreds of LUNs that floods the log, so do not even ask it.
 		 */
-		if (kernel_can_detach(ctx->k) == 0 || ctx->refusal_seen) {
+		if (kf->can_detach == 0 || ctx->refusal_seen) {
 			it->result = AR_REFUSED;
 			return;
 		}
-		/* before 4.3 a holder (dm-multipath) can keep the handler: re-read, retry */
-		for (tries = 0; tries < 3; tries++) {
-			r = dh_write(hctl, "detach", ctx->p->timeout_ms);
-			if (r == -ETIMEDOUT)
-				ctx->timeouts++;
-			if (device_read(d, hctl) < 0) {
-				it->result = AR_VANISHED;
-				return;
-			}
-			if (!device_attached(d)) {
-				it->result = AR_DONE;
-				return;
-			}
-			if (r == -EINVAL) {
-				/* refused: settles the question for the rest of the run */
-				ctx->refusal_seen = true;
-				it->result = AR_REFUSED;
-				return;
-			}
-			if (r < 0)
-				break;
+		/*
+		 * One write. Before 4.3 it drops one reference (scsi_dh_handler_detach()
+		 * is a kref_put()): when dm-multipath holds the handler too, it stays,
+		 * and a second write would drop dm-multipath's reference.
+		 */
+		r = dh_write(hctl, "detach", ctx->p->timeout_ms);
+		if (r == -ETIMEDOUT)
+			ctx->timeouts++;
+		if (!reassess(ctx, d, hctl, false)) {
+			it->result = AR_VANISHED;
+		} else if (!device_attached(d)) {
+			it->result = AR_DONE;
+		} else if (r == -EINVAL) {
+			/* refused: settles the question for the rest of the run */
+			ctx->refusal_seen = true;
+			it->result = AR_REFUSED;
+		} else if (r == 0) {
+			it->result = AR_HELD;
+		} else {
+			it->result = AR_FAILED;
+			it->err = -r;
 		}
-		it->result = AR_FAILED;
-		it->err = r < 0 ? -r : EBUSY;
 		return;
 	}
 
 	r = dh_write(hctl, it->handler, ctx->p->timeout_ms);
 	if (r == -ETIMEDOUT)
 		ctx->timeouts++;
-	if (device_read(d, hctl) < 0) {
+	/*
+	 * The handler's attach said no: -ENODEV (SCSI_DH_DEV_UNSUPP and the like,
+	 * 4.3 on), or before 4.3 -EINVAL from a handler that is registered.
+	 */
+	snprintf(mod, sizeof(mod), "scsi_dh_%s", it->handler);
+	refused = r == -ENODEV || (r == -EINVAL && kf->gen->detach && module_present(mod));
+	if (!reassess(ctx, d, hctl, refused)) {
 		it->result = AR_VANISHED;
 		return;
 	}
@@ -480,6 +501,12 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 		it->result = AR_DONE;
 		return;
 	}
+	if (refused) {
+		it->result = AR_DECLINED;
+		it->err = -r;
+		return;
+	}
+	d->attach_refused = false;
 	it->result = AR_FAILED;
 	it->err = r < 0 ? -r : EIO;
 }

@@ -40,10 +40,17 @@ const char *preload_result_name(enum preload_result r);
 int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_run,
 		struct preload_report *rep);
 
-enum apply_result { AR_NOTHING, AR_PLANNED, AR_DONE, AR_REFUSED, AR_FAILED, AR_VANISHED };
+/*
+ * AR_REFUSED: the kernel refused a detach (4.3 on). AR_DECLINED: the handler
+ * refused a late attach (-ENODEV; -EINVAL of a registered handler before 4.3),
+ * as it does at scan time: not a failure. AR_HELD: before 4.3, the detach was
+ * taken but another user (dm-multipath) still holds the handler.
+ */
+enum apply_result { AR_NOTHING, AR_PLANNED, AR_DONE, AR_REFUSED, AR_FAILED, AR_VANISHED,
+		    AR_DECLINED, AR_HELD };
 
 struct apply_item {
-	struct plan plan;
+	struct assessment plan;	/* the device's assessment when the action was planned */
 	enum apply_result result;
 	int err;		/* errno of a failure */
 	char handler[HANDLER_NAME_MAX];	/* plan.handler, copied: the device is re-read */
@@ -66,7 +73,10 @@ struct apply_ctx {
 
 const char *apply_result_name(enum apply_result r);
 
-/* Plan and carry out one device's action; d is re-read afterwards. */
+/*
+ * Carry out the action of d->as (plan_inventory() first); d is re-read and
+ * assessed again afterwards. One dh_state write per device and run.
+ */
 void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it);
 
 /* The modprobe to run: PATH, then /sbin, /usr/sbin. 0 or -ENOENT. */

@@ -2,6 +2,7 @@
 #include "inventory.h"
 #include "log.h"
 #include "util.h"
+#include "vpd.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -96,6 +97,41 @@ static void host_driver(unsigned int host, char *buf, size_t size)
 	str_copy(cache[i].name, sizeof(cache[i].name), buf);
 }
 
+/*
+ * vpd_pg83 (binary): the target port group for alua's refusal, and the WWID where
+ * the kernel has no wwid attribute (RHEL 7). A page that fills the buffer may be
+ * cut short: unreadable, as truncation is never taken for the whole.
+ */
+static void read_vpd83(int dfd, struct device *d)
+{
+	static unsigned char page[4096];
+	static struct vpd83 v;
+	ssize_t n = 0, r;
+	int fd;
+
+	d->vpd83 = 0;
+	fd = openat(dfd, "vpd_pg83", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return;
+	do {
+		r = read(fd, page + n, sizeof(page) - (size_t)n);
+		if (r > 0)
+			n += r;
+	} while ((r > 0 && (size_t)n < sizeof(page)) || (r < 0 && errno == EINTR));
+	close(fd);
+	if (r < 0 || (size_t)n >= sizeof(page))
+		return;
+	if (vpd83_parse(page, (size_t)n, &v) < 0) {
+		d->vpd83 = -1;
+		return;
+	}
+	d->vpd83 = 1;
+	d->tpg = v.tpg;
+	d->vpd83_truncated = v.truncated;
+	if (!d->wwid[0] && v.id_len > 0 && str_copy(d->wwid, sizeof(d->wwid), v.id) == 0)
+		d->wwid_from_vpd = true;
+}
+
 int device_read(struct device *d, const char *hctl)
 {
 	char path[SDE_PATH_MAX], buf[64];
@@ -108,6 +144,7 @@ int device_read(struct device *d, const char *hctl)
 	memset(d, 0, sizeof(*d));
 	d->type = -1;
 	d->tpgs = -1;
+	d->tpg = -1;
 	if (hctl_parse(hctl, &d->h, &d->c, &d->t, &d->l) < 0)
 		return -EINVAL;
 	str_copy(d->hctl, sizeof(d->hctl), hctl);
@@ -134,6 +171,7 @@ int device_read(struct device *d, const char *hctl)
 	rtrim(d->access_state);
 	attr(dfd, "wwid", d->wwid, sizeof(d->wwid));
 	rtrim(d->wwid);
+	read_vpd83(dfd, d);
 
 	fd = openat(dfd, "inquiry", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd >= 0) {

@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "assess.h"
 #include "config.h"
 
 #define MAX_DEVICES 65536	/* SCSI devices looked at in one run */
@@ -24,9 +25,16 @@ struct device {
 	int tpgs;		/* INQUIRY byte 5 bits 4-5, -1 unknown */
 	char dh_state[HANDLER_NAME_MAX];	/* "" when unreadable */
 	char access_state[32];
-	char wwid[256];
+	char wwid[256];		/* the kernel's wwid, else derived from vpd_pg83 */
+	bool wwid_from_vpd;
+	signed char vpd83;	/* vpd_pg83: 1 read, 0 absent or unreadable, -1 malformed */
+	int tpg;		/* target port group designator, -1 none */
+	bool vpd83_truncated;
 	char host_driver[64];
 	bool vanished;
+	/* learnt from the kernel in this run: a late attach refused by the handler */
+	bool attach_refused;
+	struct assessment as;
 };
 
 struct inventory {

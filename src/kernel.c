@@ -4,6 +4,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -152,6 +153,71 @@ int kernel_can_detach(struct kernel_info *k)
 		break;
 	}
 	return k->can_detach;
+}
+
+/* "3.10.0-1160.el7.x86_64" -> 3, 10; 0 or -EINVAL */
+static int release_version(const char *rel, unsigned long *major, unsigned long *minor)
+{
+	char *end;
+
+	if (*rel < '0' || *rel > '9')
+		return -EINVAL;
+	*major = strtoul(rel, &end, 10);
+	if (*end != '.' || end[1] < '0' || end[1] > '9')
+		return -EINVAL;
+	*minor = strtoul(end + 1, &end, 10);
+	return 0;
+}
+
+const struct kfacts *kernel_facts(struct kernel_info *k)
+{
+	static const char *const names[] = { "scsi_dh_alua", "scsi_dh_emc", "scsi_dh_rdac",
+					     "scsi_dh_hp_sw" };
+	enum modstate states[ARRAY_SIZE(names)];
+	unsigned long major = 0, minor = 0;
+	bool ver = false;
+	enum kgen_id id;
+	unsigned int i;
+	int cd;
+
+	if (k->facts_known)
+		return &k->facts;
+	k->facts_known = true;
+	cd = kernel_can_detach(k);
+	if (release_version(k->release, &major, &minor) == 0)
+		ver = true;
+	if (cd == 1) {
+		id = KGEN_PRE43;
+		snprintf(k->gen_why, sizeof(k->gen_why), "it exports scsi_dh_detach (%s)",
+			 k->can_detach_src);
+	} else if (ver && (major < 4 || (major == 4 && minor < 3))) {
+		/* a pre-4.3 release without scsi_dh_detach has the 4.3 core backported */
+		id = cd == 0 ? KGEN_49 : KGEN_PRE43;
+		snprintf(k->gen_why, sizeof(k->gen_why), "release %lu.%lu%s", major, minor,
+			 cd == 0 ? ", but no scsi_dh_detach: the 4.3 rework backported" : "");
+	} else if (ver && major == 4 && minor < 9) {
+		id = KGEN_43;
+		snprintf(k->gen_why, sizeof(k->gen_why), "release %lu.%lu", major, minor);
+	} else if (ver) {
+		id = KGEN_49;
+		snprintf(k->gen_why, sizeof(k->gen_why), "release %lu.%lu", major, minor);
+	} else {
+		id = KGEN_49;
+		snprintf(k->gen_why, sizeof(k->gen_why),
+			 "release \"%.64s\" not understood: the newest rule", k->release);
+	}
+	k->facts.gen = kgen_get(id);
+	k->facts.can_detach = cd;
+	k->facts.builtin = 0;
+	/* modules.builtin is read before modules.dep: good even if that is missing */
+	kernel_modules(k, names, ARRAY_SIZE(names), states);
+	for (i = 0; i < ARRAY_SIZE(names); i++) {
+		/* the running kernel: sys/module/NAME without initstate is built in */
+		if (states[i] == MOD_BUILTIN ||
+		    (k->running && module_present(names[i]) && !module_loaded(names[i])))
+			k->facts.builtin |= HANDLER_BIT(i);
+	}
+	return &k->facts;
 }
 
 int kernel_modules(const struct kernel_info *k, const char *const *names, unsigned int n,

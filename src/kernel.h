@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "config.h"
+#include "plan.h"
 
 enum modstate { MOD_MISSING, MOD_MODULE, MOD_BUILTIN };
 
@@ -15,6 +16,9 @@ struct kernel_info {
 	int can_detach;		/* 1, 0, or -1 unknown; see kernel_can_detach() */
 	bool can_detach_known;	/* computed (lazily) */
 	const char *can_detach_src;
+	bool facts_known;	/* kernel_facts() computed */
+	struct kfacts facts;
+	char gen_why[192];	/* why that generation */
 };
 
 /*
@@ -29,6 +33,13 @@ int kernel_init(struct kernel_info *k, const char *release, const char *moddir);
  * release's modules.symbols: 1 yes, 0 no, -1 nothing says.
  */
 int kernel_can_detach(struct kernel_info *k);
+
+/*
+ * What the plan needs of this kernel, computed once: the generation (from the
+ * scsi_dh_detach export first, then the release number), and the handlers that
+ * are built in (modules.builtin). k->gen_why says how the generation was told.
+ */
+const struct kfacts *kernel_facts(struct kernel_info *k);
 
 /*
  * Classify modules for the release in one pass over modules.builtin and

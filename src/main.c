@@ -413,6 +413,7 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 	}
 	if (p->fallback)
 		kmsg_fallback(p, "changing nothing");
+	plan_inventory(p, kernel_facts(k), &inv);
 	if (inv.n) {
 		items = calloc(inv.n, sizeof(*items));
 		if (!items) {
@@ -431,16 +432,16 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 			snprintf(it->plan.reason, sizeof(it->plan.reason), "no such device");
 			continue;
 		}
-		device_label(dev, device_owner(p, dev), label, sizeof(label));
+		device_label(dev, dev->as.owner, label, sizeof(label));
 		apply_device(&ctx, dev, it);
-		if (it->result == AR_REFUSED || it->result == AR_FAILED)
+		if (it->result == AR_REFUSED || it->result == AR_FAILED || it->result == AR_HELD)
 			ret = EXIT_PROBLEM;
 		if (it->plan.action == A_NONE) {
 			log_device(SDE_DEBUG, "%s: %s", label, it->plan.reason);
 			continue;
 		}
-		log_device(it->result == AR_DONE || it->result == AR_PLANNED ? SDE_INFO
-									     : SDE_WARNING,
+		log_device(it->result == AR_DONE || it->result == AR_PLANNED ||
+				   it->result == AR_DECLINED ? SDE_INFO : SDE_WARNING,
 			   "%s: %s %s%s%s%s", label, action_name(it->plan.action),
 			   it->handler, o->dry_run ? " (dry run)" : ": ",
 			   o->dry_run ? "" : apply_result_name(it->result),
@@ -451,7 +452,7 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 			       o->dry_run ? "would be done" : apply_result_name(it->result),
 			       it->err ? ", " : "", it->err ? strerror(it->err) : "");
 	}
-	summary_count(&sum, p, &inv, o->dry_run ? NULL : items);
+	summary_count(&sum, &inv, o->dry_run ? NULL : items);
 	summary_format(&sum, summary, sizeof(summary));
 
 	if (o->json) {
@@ -511,7 +512,8 @@ static int cmd_status(const struct opts *o, struct policy *p, struct kernel_info
 	r = inventory_scan(&inv);
 	if (r < 0)
 		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
-	summary_count(&sum, p, &inv, NULL);
+	plan_inventory(p, kernel_facts(k), &inv);
+	summary_count(&sum, &inv, NULL);
 	summary_format(&sum, summary, sizeof(summary));
 	if (o->json) {
 		status_json(stdout, p, k, &inv, summary);
@@ -536,6 +538,7 @@ static int cmd_check(const struct opts *o, struct policy *p, struct kernel_info 
 	const char *names[MAX_HANDLERS];
 	char mods[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
 	enum modstate states[MAX_HANDLERS];
+	struct inventory inv = { 0 };
 	unsigned int i, warnings = 0;
 	int cd, r;
 
@@ -580,7 +583,10 @@ static int cmd_check(const struct opts *o, struct policy *p, struct kernel_info 
 	printf("  can detach handlers: %s%s%s\n",
 	       cd < 0 ? "unknown" : cd ? "yes (before 4.3)" : "no (4.3 or later)",
 	       k->can_detach_src ? ", from " : "", k->can_detach_src ? k->can_detach_src : "");
-	printf("  kernel table: %s\n", KTABLE_SOURCE);
+	if (p->nowners && inventory_scan(&inv) < 0)
+		log_msg(SDE_WARNING, "cannot read the SCSI devices");
+	warnings += check_kernel(stdout, p, k, &inv);
+	inventory_free(&inv);
 	for (i = 0; i < p->nowners; i++) {
 		const struct owner_rule *ow = &p->owners[i];
 

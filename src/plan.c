@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "plan.h"
-#include "ktable.h"
 #include "util.h"
 
 #include <fnmatch.h>
@@ -12,6 +11,7 @@ static const char *const verdict_names[V__COUNT] = {
 	[V_NONE] = "none",
 	[V_MISSING] = "missing",
 	[V_MISMATCH] = "mismatch",
+	[V_UNKNOWN] = "unknown",
 	[V_OWNED] = "owned",
 	[V_OWNED_ATTACHED] = "owned-attached",
 };
@@ -31,6 +31,17 @@ const char *action_name(enum action a)
 	default:
 		return "none";
 	}
+}
+
+int handler_index(const char *name)
+{
+	static const char *const names[] = { "alua", "emc", "rdac", "hp_sw" };
+	unsigned int i;
+
+	for (i = 0; name && i < ARRAY_SIZE(names); i++)
+		if (str_eq(name, names[i]))
+			return (int)i;
+	return -1;
 }
 
 bool glob_list_match(const struct glob_list *l, const char *value)
@@ -66,86 +77,174 @@ const struct owner_rule *device_owner(const struct policy *p, const struct devic
 	return NULL;
 }
 
-const char *device_expected(const struct device *d)
+const char *handler_refuses(const char *handler, const struct device *d, const char **why)
 {
-	const char *exp = ktable_expected(d->tpgs, d->vendor, d->model);
-
+	*why = NULL;
+	if (!handler || !str_eq(handler, "alua"))
+		return NULL;
 	/*
-	 * A handler attached to a LUN the table knows nothing of was chosen by the
-	 * kernel (a newer table than ours): its verdict stands. Where the table does
-	 * name one, another attached handler is a mismatch: on 6.1 access_state is
-	 * readable after a late attach too, so it cannot tell scan time apart.
+	 * alua_check_tpgs() (scsi_dh_alua.c, 3.10 to 6.1): "disable for non-disk
+	 * devices" unless sdev->type == TYPE_DISK: enclosures (13), controllers
+	 * (12), tapes (1), ZBC (0x14) and every other type get no alua.
 	 */
-	if (!exp)
-		return device_attached(d);
-	return exp;
+	if (d->type > 0) {
+		*why = "alua takes disks only";
+		return "alua";
+	}
+	/*
+	 * alua_check_vpd(): scsi_vpd_tpg_id() finds no target port group
+	 * designator (type 5) in VPD page 0x83: "No target port descriptors
+	 * found", SCSI_DH_DEV_UNSUPP. Only judged on a page read whole.
+	 */
+	if (d->vpd83 == 1 && d->tpg < 0 && !d->vpd83_truncated) {
+		*why = "no target port group in VPD page 0x83";
+		return "alua";
+	}
+	return NULL;
 }
 
-enum verdict device_verdict(const struct policy *p, const struct device *d)
+#define REASON(a, ...) snprintf((a)->reason, sizeof((a)->reason), __VA_ARGS__)
+
+/* An owned LUN with a handler: what can keep it off on this kernel. */
+static void plan_owned(const struct policy *p, const struct kfacts *kf, const char *att,
+		       struct assessment *a)
 {
-	const char *att = device_attached(d);
-	const char *exp;
+	int hi = handler_index(att);
+	bool builtin = kf && hi >= 0 && (kf->builtin & HANDLER_BIT(hi));
 
-	if (device_owner(p, d))
-		return att ? V_OWNED_ATTACHED : V_OWNED;
-	exp = device_expected(d);
-	if (att)
-		return exp && str_eq(att, exp) ? V_OK : V_MISMATCH;
-	return exp ? V_MISSING : V_NONE;
-}
-
-void plan_device(const struct policy *p, const struct device *d, struct plan *out)
-{
-	const char *att = device_attached(d);
-	const char *exp;
-
-	memset(out, 0, sizeof(*out));
-	out->action = A_NONE;
-	out->owner = device_owner(p, d);
-
-	if (!d->dh_state[0]) {
-		snprintf(out->reason, sizeof(out->reason), "no dh_state attribute");
+	a->verdict = V_OWNED_ATTACHED;
+	a->handler = att;
+	if (!p->detach) {
+		REASON(a, "owned by %s, %s attached, detach is off", a->owner->name, att);
 		return;
 	}
-	if (out->owner) {
-		if (!att) {
-			snprintf(out->reason, sizeof(out->reason), "owned by %s, no handler",
-				 out->owner->name);
-		} else if (!p->detach) {
-			out->handler = att;
-			snprintf(out->reason, sizeof(out->reason),
-				 "owned by %s, %s attached, detach is off", out->owner->name, att);
+	a->action = A_DETACH;
+	if (kf && kf->can_detach == 0 && builtin)
+		REASON(a, "owned by %s, %s attached; the kernel refuses detach: only "
+			  "initcall_blacklist=%s keeps it off", a->owner->name, att,
+		       handler_initcall(att));
+	else if (kf && kf->can_detach == 0)
+		REASON(a, "owned by %s, %s attached; the kernel refuses detach: do not "
+			  "preload scsi_dh_%s", a->owner->name, att, att);
+	else
+		REASON(a, "owned by %s, %s attached", a->owner->name, att);
+}
+
+/* No inquiry attribute: the TPGS bits, and so alua, cannot be told. */
+static void plan_tpgs_unknown(const struct kfacts *kf, const struct device *d, const char *att,
+			      struct assessment *a)
+{
+	const struct kgen *g = kf ? kf->gen : kgen_get(KGEN_49);
+	const char *tab = handler_known(kgen_match(g, 0, d->vendor, d->model));
+
+	if (att && (!tab || str_eq(att, tab))) {
+		/* what the kernel attached stands: TPGS would have given alua first */
+		a->expected = att;
+		a->verdict = V_OK;
+		REASON(a, "%s attached", att);
+	} else if (att && !str_eq(att, "alua")) {
+		a->expected = tab;
+		a->verdict = V_MISMATCH;
+		REASON(a, "%s attached, the kernel's table expects %s", att, tab);
+	} else {
+		a->verdict = V_UNKNOWN;
+		REASON(a, "no inquiry attribute: TPGS unknown, alua or %s expected%s%s",
+		       tab ? tab : "none", att ? ", alua attached" : "",
+		       att ? "" : "; nothing done");
+	}
+}
+
+void plan_assess(const struct policy *p, const struct kfacts *kf, const struct device *d,
+		 struct assessment *a)
+{
+	const struct kgen *g = kf ? kf->gen : kgen_get(KGEN_49);
+	const char *att = device_attached(d);
+	const char *name, *exp, *why = NULL;
+
+	memset(a, 0, sizeof(*a));
+	a->action = A_NONE;
+	a->owner = device_owner(p, d);
+
+	if (a->owner) {
+		if (att) {
+			plan_owned(p, kf, att, a);
 		} else {
-			out->action = A_DETACH;
-			out->handler = att;
-			snprintf(out->reason, sizeof(out->reason), "owned by %s, %s attached",
-				 out->owner->name, att);
+			a->verdict = V_OWNED;
+			REASON(a, "owned by %s, no handler", a->owner->name);
 		}
 		return;
 	}
-	exp = device_expected(d);
+	if (d->tpgs < 0) {
+		plan_tpgs_unknown(kf, d, att, a);
+		return;
+	}
+	name = kgen_match(g, d->tpgs, d->vendor, d->model);
+	exp = handler_known(name);
+	if (exp) {
+		a->refused = handler_refuses(exp, d, &why);
+		if (!a->refused && d->attach_refused) {
+			a->refused = exp;
+			why = "a late attach was refused by the handler";
+		}
+	}
 	if (att) {
-		if (exp && str_eq(att, exp))
-			snprintf(out->reason, sizeof(out->reason), "%s attached", att);
-		else
-			snprintf(out->reason, sizeof(out->reason),
-				 "%s attached, the kernel's table expects %s", att,
-				 exp ? exp : "none");
+		/*
+		 * A handler attached to a LUN the table knows nothing of was chosen by
+		 * the kernel (a newer table than ours): its verdict stands, and so does
+		 * one the kernel kept where we expected a refusal. Where the table does
+		 * name one, another attached handler is a mismatch: on 6.1 access_state
+		 * is readable after a late attach too, so it cannot tell scan time apart.
+		 */
+		a->expected = !exp || str_eq(att, exp) ? att : exp;
+		if (str_eq(a->expected, att)) {
+			a->verdict = V_OK;
+			REASON(a, "%s attached", att);
+		} else {
+			a->verdict = V_MISMATCH;
+			REASON(a, "%s attached, the kernel's table expects %s", att, exp);
+		}
+		return;
+	}
+	if (!d->dh_state[0]) {
+		a->verdict = exp && !a->refused ? V_MISSING : V_NONE;
+		a->expected = a->refused ? NULL : exp;
+		REASON(a, "no dh_state attribute");
+		return;
+	}
+	if (name && !exp) {
+		a->verdict = V_NONE;
+		REASON(a, "the kernel's table names \"%s\", which no handler is called", name);
 		return;
 	}
 	if (!exp) {
-		snprintf(out->reason, sizeof(out->reason), "no handler expected");
+		a->verdict = V_NONE;
+		REASON(a, "no handler expected");
 		return;
 	}
-	out->handler = exp;
+	if (a->refused) {
+		a->verdict = V_NONE;
+		REASON(a, "%s refuses this LUN: %s", a->refused, why);
+		return;
+	}
+	a->expected = exp;
+	a->verdict = V_MISSING;
+	a->handler = exp;
 	if (!policy_preloads(p, exp)) {
-		snprintf(out->reason, sizeof(out->reason), "%s is not in the preload list", exp);
+		REASON(a, "%s is not in the preload list", exp);
 		return;
 	}
 	if (!p->late_attach) {
-		snprintf(out->reason, sizeof(out->reason), "%s missing, late attach is off", exp);
+		REASON(a, "%s missing, late attach is off", exp);
 		return;
 	}
-	out->action = A_ATTACH;
-	snprintf(out->reason, sizeof(out->reason), "%s expected, none attached", exp);
+	a->action = A_ATTACH;
+	REASON(a, "%s expected, none attached", exp);
+}
+
+void plan_inventory(const struct policy *p, const struct kfacts *kf, struct inventory *inv)
+{
+	unsigned int i;
+
+	for (i = 0; i < inv->n; i++)
+		plan_assess(p, kf, &inv->dev[i], &inv->dev[i].as);
 }

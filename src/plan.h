@@ -2,20 +2,23 @@
 #ifndef SDE_PLAN_H
 #define SDE_PLAN_H
 
+#include "assess.h"
 #include "config.h"
 #include "inventory.h"
+#include "ktable.h"
 
 /* Pure functions of (policy, device, kernel facts): no I/O here. */
 
-enum verdict { V_OK, V_NONE, V_MISSING, V_MISMATCH, V_OWNED, V_OWNED_ATTACHED, V__COUNT };
-enum action { A_NONE, A_ATTACH, A_DETACH };
-
-struct plan {
-	enum action action;
-	const char *handler;		/* to attach, or the one to detach */
-	const struct owner_rule *owner;
-	char reason[128];
+/* What the plan knows of the kernel that runs (kernel_facts() fills it). */
+struct kfacts {
+	const struct kgen *gen;	/* its generation's matching rule */
+	int can_detach;		/* 1, 0, -1 unknown */
+	unsigned int builtin;	/* HANDLER_BIT() of the handlers built into it */
 };
+
+#define HANDLER_BIT(i) (1u << (i))
+/* alua 0, emc 1, rdac 2, hp_sw 3; -1 for any other name */
+int handler_index(const char *name);
 
 const char *verdict_name(enum verdict v);
 const char *action_name(enum action a);
@@ -27,14 +30,21 @@ bool glob_list_match(const struct glob_list *l, const char *value);
 const struct owner_rule *device_owner(const struct policy *p, const struct device *d);
 
 /*
- * The handler the kernel attaches to this device at scan time: the scsi_dh
- * table's, or where the table has none, the one the kernel did attach.
+ * The handler that would refuse this device although the kernel's rule names it,
+ * from what sysfs shows: alua takes peripheral type 0 only (alua_check_tpgs()),
+ * and needs a target port group designator in VPD page 0x83 (alua_check_vpd(),
+ * scsi_vpd_tpg_id()) where vpd_pg83 could be read. why: a short reason.
  */
-const char *device_expected(const struct device *d);
+const char *handler_refuses(const char *handler, const struct device *d, const char **why);
 
-enum verdict device_verdict(const struct policy *p, const struct device *d);
+/*
+ * Assess one device: owner rule, expected handler, verdict, the one action and
+ * why. kf may be NULL (the 4.9+ rule, nothing known of detach or built-ins).
+ */
+void plan_assess(const struct policy *p, const struct kfacts *kf, const struct device *d,
+		 struct assessment *out);
 
-/* One action for one device; the executor decides what a detach can achieve. */
-void plan_device(const struct policy *p, const struct device *d, struct plan *out);
+/* plan_assess() of every device into its d->as. */
+void plan_inventory(const struct policy *p, const struct kfacts *kf, struct inventory *inv);
 
 #endif

@@ -99,7 +99,7 @@ static const char *nz(const char *s)
 }
 
 /* A display copy: bytes outside printable ASCII become '?' */
-static const char *shown(const char *s, char *buf, size_t size)
+static const char *shown_str(const char *s, char *buf, size_t size)
 {
 	size_t i;
 
@@ -115,11 +115,11 @@ void device_label(const struct device *d, const struct owner_rule *o, char *buf,
 	char v[32], m[32];
 
 	snprintf(buf, size, "%s (%s:%s)%s%s dh_state=%s", d->hctl,
-		 shown(d->vendor_t, v, sizeof(v)), shown(d->model_t, m, sizeof(m)),
+		 shown_str(d->vendor_t, v, sizeof(v)), shown_str(d->model_t, m, sizeof(m)),
 		 o ? " owner=" : "", o ? o->name : "", d->dh_state[0] ? d->dh_state : "?");
 }
 
-void summary_count(struct summary *s, const struct policy *p, const struct inventory *inv,
+void summary_count(struct summary *s, const struct inventory *inv,
 		   const struct apply_item *items)
 {
 	unsigned int i;
@@ -147,6 +147,12 @@ void summary_count(struct summary *s, const struct policy *p, const struct inven
 			case AR_VANISHED:
 				s->vanished++;
 				continue;
+			case AR_DECLINED:
+				s->declined++;
+				break;
+			case AR_HELD:
+				s->held++;
+				break;
 			default:
 				break;
 			}
@@ -154,7 +160,7 @@ void summary_count(struct summary *s, const struct policy *p, const struct inven
 		if (d->vanished)
 			continue;
 		s->luns++;
-		s->verdicts[device_verdict(p, d)]++;
+		s->verdicts[d->as.verdict < V__COUNT ? d->as.verdict : V_UNKNOWN]++;
 	}
 }
 
@@ -175,6 +181,14 @@ void summary_format(const struct summary *s, char *buf, unsigned int size)
 	len = strlen(buf);
 	snprintf(buf + len, size - len, "; attached %u, detached %u, refused %u, failed %u",
 		 s->attached, s->detached, s->refused, s->failed);
+	if (s->declined) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, ", refused by the handler %u", s->declined);
+	}
+	if (s->held) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, ", held %u", s->held);
+	}
 	if (s->vanished) {
 		len = strlen(buf);
 		snprintf(buf + len, size - len, ", vanished %u", s->vanished);
@@ -193,12 +207,54 @@ static const char *can_detach_text(int cd)
 	}
 }
 
+void kernel_levers(struct kernel_info *k, char *buf, unsigned int size)
+{
+	static const char *const handlers[] = { "alua", "emc", "rdac", "hp_sw" };
+	const struct kfacts *kf = kernel_facts(k);
+	size_t len;
+	unsigned int i;
+
+	buf[0] = '\0';
+	if (kf->builtin) {
+		snprintf(buf, size, "built-in handlers:");
+		for (i = 0; i < ARRAY_SIZE(handlers); i++) {
+			len = strlen(buf);
+			if (kf->builtin & HANDLER_BIT(i))
+				snprintf(buf + len, size - len, " %s", handlers[i]);
+		}
+		len = strlen(buf);
+		snprintf(buf + len, size - len, " (preloading them has no effect)\n");
+	}
+	len = strlen(buf);
+	if (kf->can_detach == 1)
+		snprintf(buf + len, size - len,
+			 "owned LUNs: detach is the lever (one write per LUN; a holder such as "
+			 "dm-multipath can keep the handler)");
+	else if (kf->can_detach == 0 && kf->builtin)
+		snprintf(buf + len, size - len,
+			 "owned LUNs: the kernel refuses detach; a built-in handler is kept off "
+			 "only by initcall_blacklist=, for every LUN of the machine");
+	else if (kf->can_detach == 0)
+		snprintf(buf + len, size - len,
+			 "owned LUNs: the kernel refuses detach; a handler module is kept off "
+			 "only by not loading it");
+	len = strlen(buf);
+	if (len && buf[len - 1] == '\n')
+		buf[len - 1] = '\0';
+}
+
 void status_header(FILE *f, const struct policy *p, struct kernel_info *k)
 {
+	const struct kfacts *kf = kernel_facts(k);
+	char levers[512];
 	unsigned int i;
 
 	fprintf(f, "kernel %s: can detach handlers: %s\n", k->release,
 		can_detach_text(kernel_can_detach(k)));
+	fprintf(f, "kernel generation: %s (%s)\n", kf->gen->name, k->gen_why);
+	kernel_levers(k, levers, sizeof(levers));
+	if (levers[0])
+		fprintf(f, "%s\n", levers);
 	if (!p->enabled)
 		fprintf(f, "disabled by the kernel command line (rd.scsi_dh=0)\n");
 	if (p->fallback)
@@ -219,26 +275,26 @@ void status_header(FILE *f, const struct policy *p, struct kernel_info *k)
 enum { C_HCTL, C_BLOCK, C_HOST, C_VENDOR, C_MODEL, C_TPGS, C_EXP, C_ATT, C_OWNER, C_VERDICT,
        C__N };
 
-static void row_cells(const struct policy *p, const struct device *d, char cells[C__N][40])
+static void row_cells(const struct device *d, char cells[C__N][40])
 {
-	const struct owner_rule *o = device_owner(p, d);
-	const char *exp = device_expected(d);
+	const struct owner_rule *o = d->as.owner;
+	const char *exp = d->as.expected;
 	const char *att = device_attached(d);
 	char tmp[40];
 
 	snprintf(cells[C_HCTL], 40, "%s", d->hctl);
 	snprintf(cells[C_BLOCK], 40, "%s", d->block[0] ? d->block : "-");
 	snprintf(cells[C_HOST], 40, "%s", d->host_driver[0] ? d->host_driver : "-");
-	snprintf(cells[C_VENDOR], 40, "%s", d->vendor_t[0] ? shown(d->vendor_t, tmp, 40) : "-");
-	snprintf(cells[C_MODEL], 40, "%s", d->model_t[0] ? shown(d->model_t, tmp, 40) : "-");
+	snprintf(cells[C_VENDOR], 40, "%s", d->vendor_t[0] ? shown_str(d->vendor_t, tmp, 40) : "-");
+	snprintf(cells[C_MODEL], 40, "%s", d->model_t[0] ? shown_str(d->model_t, tmp, 40) : "-");
 	if (d->tpgs < 0)
 		snprintf(cells[C_TPGS], 40, "?");
 	else
 		snprintf(cells[C_TPGS], 40, "%d", d->tpgs);
-	snprintf(cells[C_EXP], 40, "%s", exp ? exp : "-");
+	snprintf(cells[C_EXP], 40, "%s", exp ? exp : d->as.verdict == V_UNKNOWN ? "?" : "-");
 	snprintf(cells[C_ATT], 40, "%s", att ? att : (d->dh_state[0] ? "-" : "?"));
 	snprintf(cells[C_OWNER], 40, "%s", o ? o->name : "-");
-	snprintf(cells[C_VERDICT], 40, "%s", verdict_name(device_verdict(p, d)));
+	snprintf(cells[C_VERDICT], 40, "%s", verdict_name(d->as.verdict));
 }
 
 static void table_cell(FILE *f, const char *s, unsigned int width, bool last)
@@ -251,6 +307,7 @@ static void table_cell(FILE *f, const char *s, unsigned int width, bool last)
 
 void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 {
+	(void)p;
 	static const char *const head[C__N] = { "HCTL",  "BLOCK",    "HOST",     "VENDOR",
 						"MODEL", "TPGS",     "EXPECTED", "ATTACHED",
 						"OWNER", "VERDICT" };
@@ -264,7 +321,7 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 	for (c = 0; c < C__N; c++)
 		w[c] = (unsigned int)strlen(head[c]);
 	for (i = 0; i < inv->n; i++) {
-		row_cells(p, &inv->dev[i], cells);
+		row_cells(&inv->dev[i], cells);
 		for (c = 0; c < C__N; c++)
 			if (strlen(cells[c]) > w[c])
 				w[c] = (unsigned int)strlen(cells[c]);
@@ -272,7 +329,7 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 	for (c = 0; c < C__N; c++)
 		table_cell(f, head[c], w[c], c + 1 == C__N);
 	for (i = 0; i < inv->n; i++) {
-		row_cells(p, &inv->dev[i], cells);
+		row_cells(&inv->dev[i], cells);
 		for (c = 0; c < C__N; c++)
 			table_cell(f, cells[c], w[c], c + 1 == C__N);
 	}
@@ -280,13 +337,29 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 
 void kernel_json(FILE *f, struct kernel_info *k)
 {
+	static const char *const ids[KGEN__COUNT] = { [KGEN_PRE43] = "pre-4.3",
+						      [KGEN_43] = "4.3",
+						      [KGEN_49] = "4.9" };
+	static const char *const handlers[] = { "alua", "emc", "rdac", "hp_sw" };
+	const struct kfacts *kf = kernel_facts(k);
 	int cd = kernel_can_detach(k);
+	unsigned int i, n = 0;
 
 	fprintf(f, "{\"release\":");
 	json_string(f, k->release);
-	fprintf(f, ",\"can_detach\":%s,\"table\":", cd < 0 ? "null" : cd ? "true" : "false");
-	json_string(f, KTABLE_SOURCE);
-	fputc('}', f);
+	fprintf(f, ",\"can_detach\":%s,\"generation\":", cd < 0 ? "null" : cd ? "true" : "false");
+	json_string(f, ids[kf->gen->id]);
+	fprintf(f, ",\"generation_why\":");
+	json_string(f, k->gen_why);
+	fprintf(f, ",\"table\":");
+	json_string(f, kf->gen->source);
+	fprintf(f, ",\"builtin_handlers\":[");
+	for (i = 0; i < ARRAY_SIZE(handlers); i++)
+		if (kf->builtin & HANDLER_BIT(i)) {
+			fprintf(f, "%s", n++ ? "," : "");
+			json_string(f, handlers[i]);
+		}
+	fprintf(f, "]}");
 }
 
 static void bool_json(FILE *f, const char *key, bool v, bool comma)
@@ -329,7 +402,7 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 	fprintf(f, "]},\"devices\":[");
 	for (i = 0, n = 0; i < inv->n; i++) {
 		const struct device *d = &inv->dev[i];
-		const struct owner_rule *o = device_owner(p, d);
+		const struct owner_rule *o = d->as.owner;
 
 		if (d->vanished)
 			continue;
@@ -352,17 +425,21 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 		else
 			fprintf(f, ",\"tpgs\":%d", d->tpgs);
 		fprintf(f, ",\"expected\":");
-		json_string(f, device_expected(d));
+		json_string(f, d->as.expected);
 		fprintf(f, ",\"attached\":");
 		json_string(f, device_attached(d));
 		fprintf(f, ",\"access_state\":");
 		json_string(f, nz(d->access_state));
 		fprintf(f, ",\"wwid\":");
 		json_string(f, nz(d->wwid));
+		fprintf(f, ",\"wwid_source\":");
+		json_string(f, !d->wwid[0] ? NULL : d->wwid_from_vpd ? "vpd_pg83" : "wwid");
 		fprintf(f, ",\"owner\":");
 		json_string(f, o ? o->name : NULL);
 		fprintf(f, ",\"verdict\":");
-		json_string(f, verdict_name(device_verdict(p, d)));
+		json_string(f, verdict_name(d->as.verdict));
+		fprintf(f, ",\"reason\":");
+		json_string(f, d->as.reason);
 		fputc('}', f);
 	}
 	fprintf(f, "%s]", n ? "\n" : "");
@@ -371,4 +448,86 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 		json_string(f, summary);
 	}
 	fprintf(f, "}\n");
+}
+
+/* The handler an owned LUN has or would get at scan time. */
+static const char *owned_handler(const struct kfacts *kf, const struct device *d)
+{
+	const char *att = device_attached(d);
+
+	if (att)
+		return handler_known(att);
+	return handler_known(kgen_match(kf->gen, d->tpgs, d->vendor, d->model));
+}
+
+unsigned int check_kernel(FILE *f, const struct policy *p, struct kernel_info *k,
+			  struct inventory *inv)
+{
+	static const char *const handlers[] = { "alua", "emc", "rdac", "hp_sw" };
+	const struct kfacts *kf = kernel_facts(k);
+	unsigned int need = 0, i, h, n, warnings = 0;
+	char levers[512], line[512];
+	size_t len;
+
+	fprintf(f, "  kernel generation: %s, because %s\n", kf->gen->name, k->gen_why);
+	fprintf(f, "  kernel table: %s\n", kf->gen->source);
+	kernel_levers(k, levers, sizeof(levers));
+	for (char *s = levers, *nl; *s; s = nl ? nl + 1 : s + strlen(s)) {
+		nl = strchr(s, '\n');
+		fprintf(f, "  %.*s\n", nl ? (int)(nl - s) : (int)strlen(s), s);
+	}
+	if (kf->can_detach != 0 || !kf->builtin)
+		return 0;
+	plan_inventory(p, kf, inv);
+	for (i = 0; i < inv->n; i++) {
+		const struct device *d = &inv->dev[i];
+		int hi = d->as.owner ? handler_index(owned_handler(kf, d)) : -1;
+
+		if (hi >= 0 && (kf->builtin & HANDLER_BIT(hi)))
+			need |= HANDLER_BIT(hi);
+	}
+	if (!need)
+		return 0;
+	snprintf(line, sizeof(line), "initcall_blacklist=");
+	for (h = 0, n = 0; h < ARRAY_SIZE(handlers); h++) {
+		len = strlen(line);
+		if (need & HANDLER_BIT(h))
+			snprintf(line + len, sizeof(line) - len, "%s%s", n++ ? "," : "",
+				 handler_initcall(handlers[h]));
+	}
+	fprintf(f, "  owned LUNs have built-in handlers the kernel will not detach; to keep "
+		   "them off, boot with:\n    %s\n", line);
+	warnings++;
+	for (h = 0; h < ARRAY_SIZE(handlers); h++) {
+		unsigned int shown = 0, more = 0;
+
+		if (!(need & HANDLER_BIT(h)))
+			continue;
+		for (i = 0; i < inv->n; i++) {
+			const struct device *d = &inv->dev[i];
+			const char *att = device_attached(d);
+			char v[32], m[32];
+
+			if (d->as.owner || d->vanished)
+				continue;
+			if (!(att && str_eq(att, handlers[h])) &&
+			    !(d->as.expected && str_eq(d->as.expected, handlers[h])))
+				continue;
+			if (shown++ < 8)
+				fprintf(f, "%s %s (%s:%s)", shown == 1 ? "  that also takes" : ",",
+					d->hctl, shown_str(d->vendor_t, v, sizeof(v)),
+					shown_str(d->model_t, m, sizeof(m)));
+			else
+				more++;
+		}
+		if (shown) {
+			if (more)
+				fprintf(f, " and %u more", more);
+			fprintf(f, " from %s: %u LUN%s not owned\n", handlers[h], shown,
+				shown == 1 ? "" : "s");
+		} else {
+			fprintf(f, "  no other LUN of this machine uses %s\n", handlers[h]);
+		}
+	}
+	return warnings;
 }

@@ -21,9 +21,11 @@
  *     alua emc rdac hp_sw, matched as the kernel does with
  *     strncmp(name, buf, strlen(name)), so "alua\n" is alua.  Unknown ->
  *     a futile request_module("scsi_dh_<buf>"), then EINVAL; empty -> EINVAL.
- *     alua on a device that is not a disk (DEV/type) or whose INQUIRY TPGS
- *     bits are 0 -> ENODEV (SCSI_DH_DEV_UNSUPP), or EINVAL with pre43.
- *     A missing or short DEV/inquiry does not block alua.
+ *     alua on a device that is not a disk (DEV/type), whose INQUIRY TPGS
+ *     bits are 0, or whose DEV/vpd_pg83 is missing or has no target port
+ *     group designator -> ENODEV (SCSI_DH_DEV_UNSUPP, no "Attach failed"
+ *     line), or EINVAL with pre43 (alua_bus_attach() of 3.10 returns
+ *     -EINVAL). A missing or short DEV/inquiry does not block alua.
  *     Success: dh_state becomes "<name>\n"; access_state stays hidden.
  *   handler attached: "activate..." -> ok; "detach..." -> post43: kernel
  *     message "can't detach handler NAME." and EINVAL; pre43: dh_state
@@ -46,6 +48,7 @@
  *                                                when that file exists
  *   <6>DRV H:C:T:L: alua: not supported          alua refused (TPGS 0)
  *   <6>DRV H:C:T:L: alua: disable for non-disk devices
+ *   <6>DRV H:C:T:L: alua: No target port descriptors found
  *   <5>DRV H:C:T:L: NAME: Detached               pre43 detach
  * DRV is what dev_printk() prints: the basename of the DEV/driver link (sd,
  * sr, ...) or "scsi" when unbound.  ROOT is the resolved path before the last
@@ -404,7 +407,40 @@ static bool detach_held(const struct target *t)
 	return true;
 }
 
-/* scsi_dh_alua's alua_check_tpgs(): not a disk, or TPGS bits 0 -> unsupported */
+/*
+ * scsi_vpd_tpg_id() (drivers/scsi/scsi_lib.c) over DEV/vpd_pg83: whether a
+ * target port group designator (type 5) is there. No file: the kernel has no
+ * page 0x83 for the device (-ENXIO), which alua takes as no designator.
+ */
+static bool has_tpg(const struct target *t)
+{
+	unsigned char page[4096];
+	char path[PATH_MAX + 16];
+	size_t end, off;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/vpd_pg83", t->dev);
+	fd = real_openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	n = read(fd, page, sizeof(page));
+	close(fd);
+	if (n < 4)
+		return false;
+	end = 4 + ((size_t)page[2] << 8 | page[3]);
+	if (end > (size_t)n)
+		end = (size_t)n;
+	for (off = 4; off + 4 <= end && off + 4 + page[off + 3] <= end; off += 4 + page[off + 3])
+		if ((page[off + 1] & 0xf) == 5 && page[off + 3] >= 4)
+			return true;
+	return false;
+}
+
+/*
+ * scsi_dh_alua's alua_check_tpgs(): not a disk, or TPGS bits 0 -> unsupported;
+ * then alua_check_vpd(): no target port group designator -> unsupported.
+ */
 static bool alua_refuses(const struct target *t)
 {
 	char drv[PATH_MAX], buf[16];
@@ -415,6 +451,8 @@ static bool alua_refuses(const struct target *t)
 	else if (read_attr(t->dev, "inquiry", buf, 8) >= 6 &&
 		 (((unsigned char)buf[5] >> 4) & 3) == 0)
 		why = "not supported";
+	else if (!has_tpg(t))
+		why = "No target port descriptors found";
 	if (!why)
 		return false;
 	klog(t, false, "<6>%s %s: alua: %s", driver_name(t, drv, sizeof(drv)), t->hctl, why);

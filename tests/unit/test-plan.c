@@ -6,6 +6,29 @@
 
 #include <stdio.h>
 
+static enum verdict device_verdict(const struct policy *p, const struct device *d)
+{
+	struct assessment a;
+
+	plan_assess(p, NULL, d, &a);
+	return a.verdict;
+}
+
+static const char *device_expected(const struct device *d)
+{
+	static struct policy none;
+	static struct assessment a;
+
+	policy_defaults(&none);
+	plan_assess(&none, NULL, d, &a);
+	return a.expected;
+}
+
+static void plan_device(const struct policy *p, const struct device *d, struct assessment *a)
+{
+	plan_assess(p, NULL, d, a);
+}
+
 static struct device dev(const char *vendor, const char *model, int tpgs, const char *dh)
 {
 	struct device d;
@@ -20,6 +43,7 @@ static struct device dev(const char *vendor, const char *model, int tpgs, const 
 	snprintf(d.host_driver, sizeof(d.host_driver), "qla2xxx");
 	d.tpgs = tpgs;
 	d.type = 0;
+	d.tpg = -1;
 	return d;
 }
 
@@ -81,7 +105,7 @@ static void kernel_verdict_wins(void)
 static void actions(void)
 {
 	struct policy *p = with_owner();
-	struct plan pl;
+	struct assessment pl;
 	struct device d;
 
 	d = dev("DGC", "VRAID", 0, "emc");
