@@ -594,7 +594,7 @@ static int cmd_check(const struct opts *o, struct policy *p, struct kernel_info 
 		if (ow->active && cd == 0 && p->npreload) {
 			fprintf(stderr,
 				SDE_PROG ": warning: %s:%u: [owner %s]: kernel %s cannot detach "
-				"handlers; preloaded handlers attach to the LUNs it owns and stay\n",
+				"handlers; handlers that attach to the LUNs it owns stay\n",
 				p->files[ow->file], ow->line, ow->name, k->release);
 			warnings++;
 		}

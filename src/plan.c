@@ -165,7 +165,17 @@ void plan_assess(const struct policy *p, const struct kfacts *kf, const struct d
 	a->action = A_NONE;
 	a->owner = device_owner(p, d);
 
+	name = d->tpgs < 0 ? NULL : kgen_match(g, d->tpgs, d->vendor, d->model);
+	exp = handler_known(name);
+	if (exp) {
+		a->refused = handler_refuses(exp, d, &why);
+		if (!a->refused && d->attach_refused) {
+			a->refused = exp;
+			why = "a late attach was refused by the handler";
+		}
+	}
 	if (a->owner) {
+		a->expected = a->refused ? NULL : exp;
 		if (att) {
 			plan_owned(p, kf, att, a);
 		} else {
@@ -177,15 +187,6 @@ void plan_assess(const struct policy *p, const struct kfacts *kf, const struct d
 	if (d->tpgs < 0) {
 		plan_tpgs_unknown(kf, d, att, a);
 		return;
-	}
-	name = kgen_match(g, d->tpgs, d->vendor, d->model);
-	exp = handler_known(name);
-	if (exp) {
-		a->refused = handler_refuses(exp, d, &why);
-		if (!a->refused && d->attach_refused) {
-			a->refused = exp;
-			why = "a late attach was refused by the handler";
-		}
 	}
 	if (att) {
 		/*

@@ -150,12 +150,13 @@ table_tree() {
 	run -0 sde status --json
 	json=$output
 	jq -e '.devices[0] | .block == null and .type == 13 and .expected == null' <<<"$json"
-	jq -e '.devices[1] | .tpgs == null and .expected == "hp_sw" and .block != null' <<<"$json"
-	jq -e '.devices[2] | .tpgs == null and .expected == "emc" and .wwid == "naa.600601"' <<<"$json"
+	# no TPGS bits to read: alua or the table's handler, the verdict says unknown
+	jq -e '.devices[1] | .tpgs == null and .expected == null and .verdict == "unknown" and .block != null' <<<"$json"
+	jq -e '.devices[2] | .tpgs == null and .verdict == "unknown" and .wwid == "naa.600601"' <<<"$json"
 	jq -e '.devices[3] | .attached == null and .expected == "rdac"' <<<"$json"
 	run -0 sde status
 	assert_line --regexp '^0:0:0:0 +- +virtio_scsi +HP +MSA ENCL +0 +- +- +- +none$'
-	assert_line --regexp '^0:0:0:1 .* \? +hp_sw +- +- +missing$'
+	assert_line --regexp '^0:0:0:1 .* \? +\? +- +- +unknown$'
 	assert_line --regexp '^0:0:0:3 .* rdac +\? +- +missing$'
 }
 

@@ -61,7 +61,35 @@ static void prefix_semantics(void)
 	CHECK_STR(expect(0, "SGI", "IS4600"), "rdac");
 }
 
+static void generation_tables(void)
+{
+	const struct kgen *g49 = kgen_get(KGEN_49), *g43 = kgen_get(KGEN_43);
+	const struct kgen *pre = kgen_get(KGEN_PRE43);
+	char v[9], m[17];
+
+	CHECK(g49->size == 39 && g43->size == 31 && pre->size == 31);
+	CHECK(pre->detach && !g43->detach && !g49->detach);
+	/* 4.4's scsi_dh_blist: DGC is "clariion", which is no handler's name */
+	CHECK_STR(kgen_match(g43, 0, pad(v, "DGC", 8), pad(m, "RAID 5", 16)), "clariion");
+	CHECK_NULL(handler_known("clariion"));
+	CHECK_STR(handler_known("emc"), "emc");
+	/* 6.1 only: IBM 3542/3552, STK BladeCtlr, LENOVO, FUJITSU */
+	CHECK_NULL(kgen_match(g43, 0, pad(v, "STK", 8), pad(m, "BladeCtlr", 16)));
+	CHECK_NULL(kgen_match(pre, 0, pad(v, "FUJITSU", 8), pad(m, "ETERNUS_AHB", 16)));
+	CHECK_NULL(kgen_match(pre, 0, pad(v, "IBM", 8), pad(m, "3552", 16)));
+	CHECK_STR(kgen_match(g49, 0, pad(v, "IBM", 8), pad(m, "3552", 16)), "rdac");
+	/* "STK OPENstorage D280" before 4.9, "STK OPENstorage" from 4.9 */
+	CHECK_NULL(kgen_match(pre, 0, pad(v, "STK", 8), pad(m, "OPENstorage D1", 16)));
+	CHECK_STR(kgen_match(g49, 0, pad(v, "STK", 8), pad(m, "OPENstorage D1", 16)), "rdac");
+	/* TPGS first in every generation */
+	CHECK_STR(kgen_match(pre, 1, pad(v, "DGC", 8), pad(m, "RAID 5", 16)), "alua");
+	CHECK_STR(handler_initcall("emc"), "clariion_init");
+	CHECK_STR(handler_initcall("hp_sw"), "hp_sw_init");
+	CHECK_NULL(handler_initcall("clariion"));
+}
+
 const struct unit_test ktable_tests[] = {
+	{ "ktable: one table per kernel generation", generation_tables },
 	{ "ktable: every entry matches itself, padded", every_entry },
 	{ "ktable: TPGS means alua, unknown TPGS uses the table", tpgs_is_alua },
 	{ "ktable: prefix compare on padded strings", prefix_semantics },

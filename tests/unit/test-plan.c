@@ -173,7 +173,125 @@ static void owner_keys(void)
 	CHECK(device_owner(&p, &d) == &p.owners[1]);
 }
 
+/* alua_check_tpgs(): only TYPE_DISK; alua_check_vpd(): a port group designator */
+static void alua_refusals(void)
+{
+	struct policy *p = with_owner();
+	static const int types[] = { 1, 12, 13, 20 };
+	struct assessment a;
+	struct device d;
+	unsigned int i;
+
+	for (i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		d = dev("NETAPP", "LUN C-Mode", 1, "detached");
+		d.type = types[i];
+		plan_assess(p, NULL, &d, &a);
+		CHECK(a.verdict == V_NONE && a.action == A_NONE);
+		CHECK_NULL(a.expected);
+		CHECK_STR(a.refused, "alua");
+	}
+	/* a TPGS disk whose page 0x83 has no port group */
+	d = dev("NETAPP", "LUN C-Mode", 1, "detached");
+	d.vpd83 = 1;
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_NONE && a.action == A_NONE);
+	CHECK(strstr(a.reason, "no target port group") != NULL);
+	/* with one: missing, attached late */
+	d.tpg = 1;
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_MISSING && a.action == A_ATTACH);
+	/* a page cut short, or none at all: not judged */
+	d.tpg = -1;
+	d.vpd83_truncated = true;
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_MISSING);
+	d.vpd83 = 0;
+	d.vpd83_truncated = false;
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_MISSING);
+	/* a late attach refused in this run: none, and no second attach */
+	d.attach_refused = true;
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_NONE && a.action == A_NONE);
+	/* the kernel kept alua where we expected a refusal: its word stands */
+	d = dev("NETAPP", "LUN C-Mode", 1, "alua");
+	d.type = 13;
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_OK);
+}
+
+static void tpgs_unknown(void)
+{
+	struct policy *p = with_owner();
+	struct assessment a;
+	struct device d;
+
+	d = dev("HP", "HSV100", -1, "detached");
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_UNKNOWN && a.action == A_NONE);
+	CHECK_NULL(a.expected);
+	d = dev("QEMU", "QEMU HARDDISK", -1, "detached");
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_UNKNOWN);
+	/* alua attached where the table says rdac: TPGS may be set, not a mismatch */
+	d = dev("IBM", "1722", -1, "alua");
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_UNKNOWN);
+	d = dev("IBM", "1722", -1, "rdac");
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_OK);
+	d = dev("IBM", "1722", -1, "hp_sw");
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_MISMATCH);
+	/* ownership does not depend on TPGS */
+	d = dev("DGC", "RAID 5", -1, "emc");
+	plan_assess(p, NULL, &d, &a);
+	CHECK(a.verdict == V_OWNED_ATTACHED && a.action == A_DETACH);
+}
+
+static void generations(void)
+{
+	static struct policy p;
+	struct kfacts k43 = { kgen_get(KGEN_43), 0, 0 };
+	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf };
+	struct kfacts rhel8 = { kgen_get(KGEN_49), 0, 0xf };
+	struct assessment a;
+	struct device d;
+
+	policy_defaults(&p);
+	/* 4.3-4.8: "clariion" names no handler: DGC LUNs get none at scan */
+	d = dev("DGC", "VRAID", 0, "detached");
+	plan_assess(&p, &k43, &d, &a);
+	CHECK(a.verdict == V_NONE && a.action == A_NONE);
+	CHECK(strstr(a.reason, "clariion") != NULL);
+	plan_assess(&p, NULL, &d, &a);
+	CHECK(a.verdict == V_MISSING && a.action == A_ATTACH);
+	/* before 4.3: rdac_dev_list has no IBM 3542, and "SGI TP9" is a prefix */
+	d = dev("IBM", "3542", 0, "detached");
+	plan_assess(&p, &pre, &d, &a);
+	CHECK(a.verdict == V_NONE);
+	d = dev("SGI", "TP9100", 0, "detached");
+	plan_assess(&p, &pre, &d, &a);
+	CHECK(a.verdict == V_MISSING && a.action == A_ATTACH);
+	CHECK_STR(a.expected, "rdac");
+	plan_assess(&p, NULL, &d, &a);
+	CHECK(a.verdict == V_NONE);
+	/* built in, no detach: the reason names the initcall to blacklist */
+	config_parse(&p, "t.conf", "[owner pp]\nvendor = DGC\n");
+	p.owners[0].active = true;
+	d = dev("DGC", "VRAID", 0, "emc");
+	plan_assess(&p, &rhel8, &d, &a);
+	CHECK(a.verdict == V_OWNED_ATTACHED);
+	CHECK(strstr(a.reason, "initcall_blacklist=clariion_init") != NULL);
+	plan_assess(&p, &pre, &d, &a);
+	CHECK(a.action == A_DETACH && strstr(a.reason, "initcall") == NULL);
+}
+
 const struct unit_test plan_tests[] = {
+	{ "plan: alua refuses non-disks (1, 12, 13, 20) and LUNs without a port group",
+	  alua_refusals },
+	{ "plan: no inquiry, TPGS unknown: the verdict says unknown", tpgs_unknown },
+	{ "plan: each generation's table; initcall_blacklist= for built-ins", generations },
 	{ "plan: every verdict", verdicts },
 	{ "plan: the kernel's verdict where the table has none", kernel_verdict_wins },
 	{ "plan: actions and reasons", actions },

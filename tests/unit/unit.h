@@ -40,6 +40,7 @@ struct unit_test {
 	void (*fn)(void);
 };
 
-extern const struct unit_test config_tests[], ktable_tests[], plan_tests[], json_tests[];
+extern const struct unit_test config_tests[], ktable_tests[], plan_tests[], json_tests[],
+	vpd_tests[];
 
 #endif
