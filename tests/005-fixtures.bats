@@ -119,6 +119,25 @@ bytes() {
 	assert_output "0 0 5 2"
 }
 
+@test "mkfixture: vpd_pg83 pages, designator by designator" {
+	"$MK" "$R" lun 0:0:0:1 tpgs=1 wwid=naa.6006016011111111 \
+		lun 0:0:0:2 type=13 vpd83=eui:0011223344556677,t10:AB,name:iqn.x,tpg:258,relport:7 \
+		lun 0:0:0:3 vpd83=raw:0103,len:40 lun 0:0:0:4 tpgs=1 vpd83=none lun 0:0:0:5
+	# default for TPGS: the wwid's NAA, port group 1, relative port 1
+	assert_equal "$(bytes "$DEVS/host0/target0:0:0/0:0:0:1/vpd_pg83")" \
+		"0 131 0 28 1 3 0 8 96 6 1 96 17 17 17 17 1 21 0 4 0 0 0 1 1 20 0 4 0 0 0 1"
+	# byte 0 is the peripheral type; the name string NUL padded to 4 bytes
+	assert_equal "$(bytes "$DEVS/host0/target0:0:0/0:0:0:2/vpd_pg83")" \
+		"13 131 0 46 1 2 0 8 0 17 34 51 68 85 102 119 2 1 0 2 65 66 3 8 0 8 105 113 110 46 120 0 0 0 1 21 0 4 0 0 1 2 1 20 0 4 0 0 0 7"
+	assert_equal "$(bytes "$DEVS/host0/target0:0:0/0:0:0:3/vpd_pg83")" "0 131 0 40 1 3"
+	[ ! -e "$DEVS/host0/target0:0:0/0:0:0:4/vpd_pg83" ]
+	[ ! -e "$DEVS/host0/target0:0:0/0:0:0:5/vpd_pg83" ]
+	run -2 "$MK" "$R" lun 0:0:0:6 vpd83=naa:123
+	assert_output --partial 'bad hex'
+	run -2 "$MK" "$R" lun 0:0:0:6 vpd83=frob:1
+	assert_output --partial 'unknown designator'
+}
+
 @test "mkfixture: block names follow the kernel (sdz, sdaa, sr0, none)" {
 	local args=() i
 	for i in $(seq 0 26); do args+=(lun "0:0:$i:0"); done
@@ -278,6 +297,20 @@ bytes() {
 	assert_line "<6>scsi 0:0:0:2: alua: disable for non-disk devices"
 	# without an inquiry file nothing says no
 	run -0 kwrite "$(dh 0:0:0:3)" alua
+}
+
+@test "dhshim: alua refuses TPGS disks without a port group in vpd_pg83 (alua_check_vpd)" {
+	"$MK" "$R" lun 0:0:0:1 tpgs=1 vpd83=naa:6006016011111111,relport:1 \
+		lun 0:0:0:2 tpgs=1 vpd83=none lun 0:0:0:3 tpgs=1 vpd83=tpg:5
+	run -1 kwrite "$(dh 0:0:0:1)" alua
+	assert_output "write: No such device"
+	FAKE_KERNEL=pre43 run -1 kwrite "$(dh 0:0:0:2)" alua
+	assert_output "write: Invalid argument"
+	run -0 kwrite "$(dh 0:0:0:3)" alua
+	run -0 grep -cF 'alua: No target port descriptors found' "$KLOG"
+	assert_output 2
+	# no "Attach failed" line: scsi_dh_handler_attach() is silent on -ENODEV
+	run -1 grep -F 'Attach failed' "$KLOG"
 }
 
 @test "dhshim: post-4.3 detach is refused and logged like the kernel" {
