@@ -173,3 +173,26 @@ rhel7_tree() {
 	run -0 sde status --json
 	jq -e '.devices[0].reason | test("only initcall_blacklist=clariion_init keeps it off")' <<<"$output"
 }
+
+@test "README and the man pages name every verdict, apply result and init function of the code" {
+	mapfile -t verdicts < <(sed -n 's/^\t\[V_[A-Z_]*\] = "\(.*\)",$/\1/p' "$TOP/src/plan.c")
+	[ "${#verdicts[@]}" -eq 7 ]
+	for v in "${verdicts[@]}"; do
+		grep -qF "\`$v\`" "$TOP/README.md" || fail "README lacks verdict $v"
+		grep -qxF ".B $v" "$TOP/man/scsi-dh-early.8" || fail "man page lacks verdict $v"
+	done
+	mapfile -t results < <(sed -n '/^const char \*apply_result_name/,/^}/s/^\t\treturn "\(.*\)";$/\1/p' \
+		"$TOP/src/actions.c")
+	[ "${#results[@]}" -ge 8 ]
+	for r in "${results[@]}"; do
+		case $r in nothing | planned) continue ;; esac
+		tr '\n' ' ' <"$TOP/man/scsi-dh-early.8" | grep -qF "$r" || fail "man page lacks result $r"
+	done
+	for f in alua_init clariion_init rdac_init hp_sw_init; do
+		grep -qF "\"$f\"" "$TOP/src/ktable.c" || fail "ktable.c lacks $f"
+		grep -qF "\`$f\`" "$TOP/README.md" || fail "README lacks $f"
+		grep -qF "$f" "$TOP/man/scsi-dh-early.8" || fail "man page lacks $f"
+	done
+	grep -q '^## Kernel compatibility$' "$TOP/README.md"
+	run -1 grep -q 'only way to keep a handler off' "$TOP/README.md"
+}
