@@ -409,6 +409,21 @@ static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms
 	return -WEXITSTATUS(status);
 }
 
+/*
+ * store_dh_state() answers -ENODEV for a device being deleted too
+ * (SDEV_CANCEL, SDEV_DEL): that is no handler's refusal.
+ */
+static bool device_deleted(const char *hctl)
+{
+	char path[SDE_PATH_MAX], state[32];
+
+	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device/state", hctl) < 0 ||
+	    read_attr(path, state, sizeof(state)) < 0)
+		return true;
+	rtrim(state);
+	return str_eq(state, "cancel") || str_eq(state, "deleted");
+}
+
 /* Re-read after a write and assess again; false when the device went away. */
 static bool reassess(struct apply_ctx *ctx, struct device *d, const char *hctl,
 		     bool attach_refused)
@@ -491,7 +506,8 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 	 * 4.3 on), or before 4.3 -EINVAL from a handler that is registered.
 	 */
 	snprintf(mod, sizeof(mod), "scsi_dh_%s", it->handler);
-	refused = r == -ENODEV || (r == -EINVAL && kf->gen->detach && module_present(mod));
+	refused = (r == -ENODEV && !device_deleted(hctl)) ||
+		  (r == -EINVAL && kf->gen->detach && module_present(mod));
 	if (!reassess(ctx, d, hctl, refused)) {
 		it->result = AR_VANISHED;
 		return;

@@ -196,3 +196,31 @@ rhel7_tree() {
 	grep -q '^## Kernel compatibility$' "$TOP/README.md"
 	run -1 grep -q 'only way to keep a handler off' "$TOP/README.md"
 }
+
+@test "a device being deleted answers ENODEV too: that is no handler's refusal" {
+	fx kernel "$KVER" lun 0:0:0:1 tpgs=1 state=deleted
+	run -1 sde_dyn apply --json
+	jq -e '.actions[0].result == "failed" and .actions[0].error == "No such device"' <<<"$output"
+}
+
+@test "RHEL 7: preload says the handlers are built in and loads nothing" {
+	rhel7_tree
+	PATH=$TOP/tests/lib:$PATH run -0 sde preload --dry-run
+	assert_output "preload: alua builtin, emc builtin, rdac builtin, hp_sw builtin"
+}
+
+@test "the generation from the release where no symbol list tells" {
+	fx kernel 3.10.0-327.el7.x86_64 can_detach=unknown
+	run -0 sde check
+	assert_line "  kernel generation: before 4.3 (3.10-like, RHEL 7), because release 3.10"
+	fx kernel 4.8.17 can_detach=unknown
+	run -0 sde check
+	assert_line "  kernel generation: 4.3 to 4.8 (4.4-like), because release 4.8"
+	fx kernel 5.14.0-427.el9.x86_64 can_detach=unknown
+	run -0 sde check
+	assert_line "  kernel generation: 4.9 and later (6.1-like, RHEL 8/9), because release 5.14"
+	# a 3.x release that refuses detach has the 4.3 core backported
+	fx kernel 3.12.74-60.64-default can_detach=no
+	run -0 sde check
+	assert_line "  kernel generation: 4.9 and later (6.1-like, RHEL 8/9), because release 3.12, but no scsi_dh_detach: the 4.3 rework backported"
+}
