@@ -285,7 +285,8 @@ static void row_cells(const struct device *d, char cells[C__N][40])
 	snprintf(cells[C_HCTL], 40, "%s", d->hctl);
 	snprintf(cells[C_BLOCK], 40, "%s", d->block[0] ? d->block : "-");
 	snprintf(cells[C_HOST], 40, "%s", d->host_driver[0] ? d->host_driver : "-");
-	snprintf(cells[C_VENDOR], 40, "%s", d->vendor_t[0] ? shown_str(d->vendor_t, tmp, 40) : "-");
+	snprintf(cells[C_VENDOR], 40, "%s",
+		 d->vendor_t[0] ? shown_str(d->vendor_t, tmp, 40) : "-");
 	snprintf(cells[C_MODEL], 40, "%s", d->model_t[0] ? shown_str(d->model_t, tmp, 40) : "-");
 	if (d->tpgs < 0)
 		snprintf(cells[C_TPGS], 40, "?");
