@@ -449,7 +449,9 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 		if (!o->json && o->verbosity >= 0 && log_verbosity() < 1)
 			printf("%s: %s %s: %s%s%s\n", label, action_name(it->plan.action),
 			       it->handler,
-			       o->dry_run ? "would be done" : apply_result_name(it->result),
+			       !o->dry_run ? apply_result_name(it->result) :
+			       it->plan.action == A_DETACH && kernel_can_detach(k) == 0 ?
+			       "the kernel would refuse it" : "would be done",
 			       it->err ? ", " : "", it->err ? strerror(it->err) : "");
 	}
 	summary_count(&sum, &inv, o->dry_run ? NULL : items);

@@ -224,3 +224,15 @@ rhel7_tree() {
 	run -0 sde check
 	assert_line "  kernel generation: 4.9 and later (6.1-like, RHEL 8/9), because release 3.12, but no scsi_dh_detach: the 4.3 rework backported"
 }
+
+@test "6.1: a dry run says the kernel would refuse a detach, as the real run reports it" {
+	fx kernel "$KVER" can_detach=no lun 0:0:0:1 vendor=DGC model=VRAID dh=emc
+	printf '[owner pp]\nvendor = DGC\n' | conf
+	run -0 sde apply --dry-run
+	assert_line --partial "detach emc: the kernel would refuse it"
+	run -0 sde apply --dry-run --json
+	jq -e '.actions[0].reason | test("the kernel refuses detach: do not preload scsi_dh_emc")' <<<"$output"
+	run -1 sde_dyn apply
+	assert_line --partial "detach emc: refused"
+	[ ! -e "$LOG" ] || run -1 grep -q '^write' "$LOG"
+}
