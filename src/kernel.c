@@ -207,6 +207,13 @@ const struct kfacts *kernel_facts(struct kernel_info *k)
 			 "release \"%.64s\" not understood: the newest rule", k->release);
 	}
 	k->facts.gen = kgen_get(id);
+	/*
+	 * alua's "disable for non-disk devices" came with 4.5 (commit
+	 * db5a6a601ba9). A pre-4.3 release with the 4.3 core backported (no
+	 * scsi_dh_detach) is taken to have it too.
+	 */
+	k->facts.alua_disk_only =
+		!(id == KGEN_PRE43 || (id == KGEN_43 && ver && major == 4 && minor < 5));
 	k->facts.can_detach = cd;
 	k->facts.builtin = 0;
 	/* modules.builtin is read before modules.dep: good even if that is missing */

@@ -77,17 +77,23 @@ const struct owner_rule *device_owner(const struct policy *p, const struct devic
 	return NULL;
 }
 
-const char *handler_refuses(const char *handler, const struct device *d, const char **why)
+const char *handler_refuses(const char *handler, const struct kfacts *kf, const struct device *d,
+			    const char **why)
 {
 	*why = NULL;
 	if (!handler || !str_eq(handler, "alua"))
 		return NULL;
 	/*
-	 * alua_check_tpgs() (scsi_dh_alua.c, 3.10 to 6.1): "disable for non-disk
-	 * devices" unless sdev->type == TYPE_DISK: enclosures (13), controllers
-	 * (12), tapes (1), ZBC (0x14) and every other type get no alua.
+	 * alua_check_tpgs() (scsi_dh_alua.c, 4.5 to 6.1, commit db5a6a601ba9
+	 * "scsi_dh_alua: Disable ALUA handling for non-disk devices"): "disable
+	 * for non-disk devices" unless sdev->type == TYPE_DISK: enclosures (13),
+	 * controllers (12), tapes (1), ZBC (0x14) and every other type get no
+	 * alua. Mainline before 4.5 checks only the TPGS bits (alua_match(),
+	 * alua_check_tpgs() of 3.10 and 4.4); distributions that backported the
+	 * check differ in the types they let through, so there a late attach
+	 * the handler refuses is reported as its refusal.
 	 */
-	if (d->type > 0) {
+	if ((!kf || kf->alua_disk_only) && d->type > 0) {
 		*why = "alua takes disks only";
 		return "alua";
 	}
@@ -168,7 +174,7 @@ void plan_assess(const struct policy *p, const struct kfacts *kf, const struct d
 	name = d->tpgs < 0 ? NULL : kgen_match(g, d->tpgs, d->vendor, d->model);
 	exp = handler_known(name);
 	if (exp) {
-		a->refused = handler_refuses(exp, d, &why);
+		a->refused = handler_refuses(exp, kf, d, &why);
 		if (!a->refused && d->attach_refused) {
 			a->refused = exp;
 			why = "a late attach was refused by the handler";

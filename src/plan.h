@@ -14,6 +14,7 @@ struct kfacts {
 	const struct kgen *gen;	/* its generation's matching rule */
 	int can_detach;		/* 1, 0, -1 unknown */
 	unsigned int builtin;	/* HANDLER_BIT() of the handlers built into it */
+	bool alua_disk_only;	/* alua refuses every peripheral type but disk (4.5 on) */
 };
 
 #define HANDLER_BIT(i) (1u << (i))
@@ -35,7 +36,8 @@ const struct owner_rule *device_owner(const struct policy *p, const struct devic
  * and needs a target port group designator in VPD page 0x83 (alua_check_vpd(),
  * scsi_vpd_tpg_id()) where vpd_pg83 could be read. why: a short reason.
  */
-const char *handler_refuses(const char *handler, const struct device *d, const char **why);
+const char *handler_refuses(const char *handler, const struct kfacts *kf, const struct device *d,
+			    const char **why);
 
 /*
  * Assess one device: owner rule, expected handler, verdict, the one action and

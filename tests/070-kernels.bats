@@ -52,6 +52,32 @@ rhel7_tree() {
 	grep -q '^write 0:0:0:5 alua' "$LOG"
 }
 
+@test "RHEL 7: alua before 4.5 takes a TPGS enclosure, so it is expected and attached" {
+	# alua_check_tpgs() of 3.10 and 4.4 looks at the TPGS bits alone; the
+	# non-disk check came with 4.5 (commit db5a6a601ba9)
+	fx kernel "$RHEL7" can_detach=yes builtin scsi_dh_alua scsi_dh_emc scsi_dh_rdac scsi_dh_hp_sw \
+		lun 0:0:0:3 type=13 vendor=HP model="MSA ENCL" tpgs=1
+	run -0 sde status --json
+	jq -e '.devices[0] | .expected == "alua" and .verdict == "missing"' <<<"$output"
+	export FAKE_KERNEL=pre43
+	run -0 sde_dyn apply
+	[ "$(cat "$ROOT/sys/class/scsi_device/0:0:0:3/device/dh_state")" = alua ]
+}
+
+@test "4.4 takes a TPGS enclosure for alua; 4.5 and later refuse it" {
+	fx kernel "$K44" lun 0:0:0:3 type=13 vendor=HP model="MSA ENCL" tpgs=1
+	run -0 sde status --json
+	jq -e '.devices[0] | .expected == "alua" and .verdict == "missing"' <<<"$output"
+	run -0 sde check
+	assert_line --partial "kernel generation: 4.3 to 4.8"
+}
+
+@test "4.5 refuses a TPGS enclosure for alua: none" {
+	fx kernel 4.5.0-1-amd64 lun 0:0:0:3 type=13 vendor=HP model="MSA ENCL" tpgs=1
+	run -0 sde status --json
+	jq -e '.devices[0] | .expected == null and .verdict == "none"' <<<"$output"
+}
+
 @test "a TPGS disk whose VPD page 0x83 has no port group designator: none, no attach" {
 	fx kernel "$KVER" \
 		lun 0:0:0:1 tpgs=1 vpd83=naa:${NAA},relport:1 \

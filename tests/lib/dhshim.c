@@ -21,7 +21,7 @@
  *     alua emc rdac hp_sw, matched as the kernel does with
  *     strncmp(name, buf, strlen(name)), so "alua\n" is alua.  Unknown ->
  *     a futile request_module("scsi_dh_<buf>"), then EINVAL; empty -> EINVAL.
- *     alua on a device that is not a disk (DEV/type), whose INQUIRY TPGS
+ *     alua on a device that is not a disk (DEV/type; post43 only), whose INQUIRY TPGS
  *     bits are 0, or whose DEV/vpd_pg83 is missing or has no target port
  *     group designator -> ENODEV (SCSI_DH_DEV_UNSUPP, no "Attach failed"
  *     line), or EINVAL with pre43 (alua_bus_attach() of 3.10 returns
@@ -438,15 +438,17 @@ static bool has_tpg(const struct target *t)
 }
 
 /*
- * scsi_dh_alua's alua_check_tpgs(): not a disk, or TPGS bits 0 -> unsupported;
- * then alua_check_vpd(): no target port group designator -> unsupported.
+ * scsi_dh_alua's alua_check_tpgs(): not a disk (4.5 on: commit db5a6a601ba9;
+ * not with pre43, whose alua looks at the TPGS bits alone), or TPGS bits 0 ->
+ * unsupported; then alua_check_vpd(): no target port group designator ->
+ * unsupported.
  */
 static bool alua_refuses(const struct target *t)
 {
 	char drv[PATH_MAX], buf[16];
 	const char *why = NULL;
 
-	if (read_attr(t->dev, "type", buf, sizeof(buf)) > 0 && atoi(buf) != 0)
+	if (!pre43() && read_attr(t->dev, "type", buf, sizeof(buf)) > 0 && atoi(buf) != 0)
 		why = "disable for non-disk devices";
 	else if (read_attr(t->dev, "inquiry", buf, 8) >= 6 &&
 		 (((unsigned char)buf[5] >> 4) & 3) == 0)

@@ -220,6 +220,37 @@ static void alua_refusals(void)
 	CHECK(a.verdict == V_OK);
 }
 
+/*
+ * alua_check_tpgs() refuses non-disks from 4.5 on (commit db5a6a601ba9); 3.10's
+ * and 4.4's alua looks at the TPGS bits alone.
+ */
+static void alua_types_by_generation(void)
+{
+	struct policy *p = with_owner();
+	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf, false };
+	struct kfacts k44 = { kgen_get(KGEN_43), 0, 0, false };
+	struct kfacts k61 = { kgen_get(KGEN_49), 0, 0, true };
+	struct assessment a;
+	struct device d;
+
+	d = dev("NETAPP", "LUN C-Mode", 1, "detached");
+	d.type = 13;
+	plan_assess(p, &pre, &d, &a);
+	CHECK(a.verdict == V_MISSING && a.action == A_ATTACH);
+	CHECK_STR(a.expected, "alua");
+	plan_assess(p, &k44, &d, &a);
+	CHECK(a.verdict == V_MISSING && a.action == A_ATTACH);
+	plan_assess(p, &k61, &d, &a);
+	CHECK(a.verdict == V_NONE && a.action == A_NONE);
+	CHECK_NULL(a.expected);
+	/* the port group designator is needed on every generation */
+	d.type = 0;
+	d.vpd83 = 1;
+	d.tpg = -1;
+	plan_assess(p, &pre, &d, &a);
+	CHECK(a.verdict == V_NONE && a.action == A_NONE);
+}
+
 static void tpgs_unknown(void)
 {
 	struct policy *p = with_owner();
@@ -252,9 +283,9 @@ static void tpgs_unknown(void)
 static void generations(void)
 {
 	static struct policy p;
-	struct kfacts k43 = { kgen_get(KGEN_43), 0, 0 };
-	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf };
-	struct kfacts rhel8 = { kgen_get(KGEN_49), 0, 0xf };
+	struct kfacts k43 = { kgen_get(KGEN_43), 0, 0, false };
+	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf, false };
+	struct kfacts rhel8 = { kgen_get(KGEN_49), 0, 0xf, true };
 	struct assessment a;
 	struct device d;
 
@@ -290,6 +321,8 @@ static void generations(void)
 const struct unit_test plan_tests[] = {
 	{ "plan: alua refuses non-disks (1, 12, 13, 20) and LUNs without a port group",
 	  alua_refusals },
+	{ "plan: alua takes non-disks before 4.5, refuses them from 4.5 on",
+	  alua_types_by_generation },
 	{ "plan: no inquiry, TPGS unknown: the verdict says unknown", tpgs_unknown },
 	{ "plan: each generation's table; initcall_blacklist= for built-ins", generations },
 	{ "plan: every verdict", verdicts },
