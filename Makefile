@@ -76,5 +76,7 @@ clean:
 	rm -rf build
 
 -include mk/install.mk
+-include mk/dist.mk
+-include mk/packages.mk
 
 .PHONY: all deps lint check check-quick demo clean test-programs

@@ -28,6 +28,7 @@ UNIT_DROPIN := dist/systemd/scsi-dh-early.service.d/third-party.conf
 EXAMPLE_CONF := dist/etc/scsi-dh-early.conf
 MAN8 := $(wildcard man/*.8)
 MAN5 := $(wildcard man/*.5)
+MAN7 := $(wildcard man/*.7)
 
 # The real root's unit and udev rule, and the module's default helper path,
 # name the helper where this installation puts it.  The initramfs always has
@@ -65,6 +66,9 @@ endif
 ifneq ($(MAN5),)
 	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(MANDIR)/man5 $(MAN5)
 endif
+ifneq ($(MAN7),)
+	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(MANDIR)/man7 $(MAN7)
+endif
 
 uninstall:
 	rm -f $(DESTDIR)$(SBINDIR)/scsi-dh-early
@@ -85,9 +89,10 @@ uninstall:
 	elif [ -e $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf ]; then \
 		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf (changed)"; \
 	fi
-ifneq ($(MAN8)$(MAN5),)
+ifneq ($(MAN8)$(MAN5)$(MAN7),)
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8))) \
-		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5)))
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man7/,$(notdir $(MAN7)))
 endif
 
 .PHONY: install uninstall

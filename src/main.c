@@ -298,7 +298,21 @@ static int cmd_preload(const struct opts *o, struct policy *p, struct kernel_inf
 	return r ? EXIT_PROBLEM : EXIT_OK;
 }
 
-/* Write the boot record: status.json and status.txt, each atomically. */
+/* Whether PATH (under the sysroot) exists. */
+static bool sysroot_exists(const char *path)
+{
+	char buf[SDE_PATH_MAX];
+
+	return sde_path(buf, sizeof(buf), "%s", path) == 0 && access(buf, F_OK) == 0;
+}
+
+/*
+ * Write the boot record: status.json and status.txt, each atomically.  The
+ * initramfs's sweep is the boot's record (status --boot): a later sweep in
+ * the real root (scsi-dh-early.service, an administrator) keeps it and
+ * writes status-root.json and status-root.txt beside it.  dracut's images
+ * have /etc/initrd-release; a real root has none.
+ */
 static void write_boot_record(const struct policy *p, struct kernel_info *k,
 			      const struct inventory *inv, const char *summary)
 {
@@ -307,6 +321,10 @@ static void write_boot_record(const struct policy *p, struct kernel_info *k,
 	unsigned int i;
 	int r;
 
+	if (!sysroot_exists("/etc/initrd-release") && sysroot_exists(STATUS_DIR "/status.json")) {
+		names[0] = "status-root.json";
+		names[1] = "status-root.txt";
+	}
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
 		FILE *f;
 

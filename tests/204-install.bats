@@ -42,6 +42,9 @@ expected_files() {
 	for f in "$TOP"/man/*.5; do
 		[ -e "$f" ] && echo "usr/share/man/man5/${f##*/}"
 	done
+	for f in "$TOP"/man/*.7; do
+		[ -e "$f" ] && echo "usr/share/man/man7/${f##*/}"
+	done
 }
 
 @test "make install lays out every file where the distribution expects it" {

@@ -91,3 +91,7 @@ boot() {
 @test "scsi-dh-early: after switch_root the handlers and the boot's status remain" {
 	boot proj-switch-root
 }
+
+@test "real root (Debian, systemd, the package): unit order, no coldplug run, one run per hot-added LUN, status --boot" {
+	boot realroot-systemd
+}

@@ -28,6 +28,8 @@
 #       needs=PATH      skip unless PATH (relative to the tree) exists;
 #                       repeatable
 #       timeout=SEC     (default $SDE_BOOT_TIMEOUT or 180)
+#       root=debian     a Debian root with systemd and the project's Debian
+#                       package (realroot.sh); reports "pre-mount real root"
 #       root=busybox    a root file system (busybox, ext4 on virtio-blk
 #                       /dev/vda): the boot goes on after the pre-mount
 #                       report, switches root, and its /sbin/init prints the
@@ -360,6 +362,14 @@ boot_scenario_run() {
 			-device "virtio-blk-pci,drive=root")
 		reports=${SC_REPORTS[$name]:-pre-mount root}
 		;;
+	debian)
+		# realroot.sh: a Debian root with systemd and the package
+		boot_rootfs_debian "$name" "$dir/root.img" || return
+		cmdline="$BOOT_CMDLINE $BOOT_DISKROOT"
+		diskargs=(-drive "if=none,id=root,format=raw,file=$dir/root.img"
+			-device "virtio-blk-pci,drive=root")
+		reports=${SC_REPORTS[$name]:-pre-mount real root}
+		;;
 	*)
 		boot_fail "scenario $name: unknown root '${SC_ROOT[$name]}'"
 		return 1
@@ -622,3 +632,7 @@ boot_check() {
 	done <<<"${SC_EXPECT[$name]}"
 	return "$failed"
 }
+
+# root=debian
+# shellcheck source-path=SCRIPTDIR source=realroot.sh
+. "$BOOT_DIR/realroot.sh"

@@ -208,3 +208,8 @@ scenario demo-without image=base-classic disks=hp cmdline="$sdebug" luns=5 tier=
 	"expect=dh all detached"
 scenario demo-with image=proj-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
 	"${project[@]}" "${project_expect[@]}"
+
+# ---- a real root: Debian with systemd and the project's package ----
+
+# shellcheck source-path=SCRIPTDIR source=scenarios-realroot.sh
+. "$BOOT_DIR/scenarios-realroot.sh"

@@ -1,0 +1,80 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Build a small Debian root file system with systemd as PID 1 for the
+# real-root boot tests (tests/boot, root=debian), with mmdebstrap from
+# Debian's archive, and cache it as a directory outside the repository.
+# Idempotent: a second run only prints the path.
+
+set -euo pipefail
+
+prog=${0##*/}
+cache=${SDE_CACHE:-/var/cache/scsi-dh-early}
+suite=${SDE_ROOT_SUITE:-bookworm}
+# systemd as init and udev; what the package depends on (dracut-core, kmod);
+# nothing else: every package here makes the boot slower under emulation.
+include=systemd-sysv,udev,kmod,dracut-core
+out=$cache/root/debian-$suite
+
+usage() {
+	cat <<USAGE
+Usage: $prog [--print]
+
+Create the directory $out (a Debian $suite root:
+minbase, $include) with mmdebstrap, unless it is there.  Prints its path.
+The tests copy it before they change anything in it.
+
+Environment:
+  SDE_CACHE        cache directory (default /var/cache/scsi-dh-early)
+  SDE_ROOT_SUITE   Debian suite (default bookworm)
+  SDE_ROOT_MIRROR  mirror URI (default: the host's apt sources)
+USAGE
+}
+
+case ${1:-} in
+-h | --help)
+	usage
+	exit 0
+	;;
+--print | '') ;;
+*)
+	printf "%s: unknown option '%s'\n" "$prog" "$1" >&2
+	exit 2
+	;;
+esac
+
+if [ -e "$out/.complete" ]; then
+	printf '%s\n' "$out"
+	exit 0
+fi
+command -v mmdebstrap >/dev/null || {
+	echo "$prog: mmdebstrap not found (apt-get install mmdebstrap)" >&2
+	exit 1
+}
+mkdir -p "$cache/root"
+# The host's apt sources (deb822 .sources files, else sources.list), read by
+# mmdebstrap from its standard input, unless SDE_ROOT_MIRROR names one.
+sources() {
+	local f found=no
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		cat "$f"
+		echo
+		found=yes
+	done
+	[ "$found" = yes ] || cat /etc/apt/sources.list
+}
+mirror=-
+[ -z "${SDE_ROOT_MIRROR:-}" ] || mirror=$SDE_ROOT_MIRROR
+rm -rf "$out.tmp" "$out"
+trap 'rm -rf "$out.tmp"' EXIT
+sources | mmdebstrap --quiet --variant=minbase --include="$include" \
+	--aptopt='Acquire::Retries "3"' \
+	--dpkgopt='path-exclude=/usr/share/doc/*' \
+	--dpkgopt='path-exclude=/usr/share/locale/*' \
+	--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+	"$suite" "$out.tmp" "$mirror" >&2
+touch "$out.tmp/.complete"
+mv "$out.tmp" "$out"
+trap - EXIT
+printf '%s\n' "$out"

@@ -1,0 +1,43 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+# shellcheck disable=SC2154  # project=(...) is scenarios.sh's
+#
+# Boot scenarios with a real root: Debian with systemd as PID 1 and the
+# project's Debian package installed (root=debian, realroot.sh).  Sourced by
+# scenarios.sh.
+
+# One scsi_debug LUN at boot, one more hot-added in the initramfs after its
+# sweep (sde.hotplug), one more hot-added in the real root (sde.real_hotplug):
+# the initramfs's sweep sees 4 LUNs, the real root's sweep 5, the end 6.
+realroot_cmdline="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=1
+	sde.hotplug=1 sde.luns_after=5 sde.real_hotplug=1 sde.real_luns=6"
+
+# In one boot: scsi-dh-early.service runs after the module loaders and before
+# the third-party service; the real root's coldplug replay fires no helper run
+# (3 runs before the real root's hot-add: the initramfs's sweep, its hot-added
+# LUN, the real root's sweep; a replay would add one per LUN); the LUN
+# hot-added in the real root gets exactly one; status --boot shows the
+# initramfs's record (4 LUNs), status-root.txt the real root's sweep (5).
+scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout=600 \
+	cmdline="$realroot_cmdline" \
+	"${project[@]}" \
+	"expect=kmsg scsi-dh-early: 4 LUNs: 3 ok, 1 none; attached 0, detached 0, refused 0, failed 0" \
+	"expect=@real line ^order\\|systemd-modules-load\\.service<scsi-dh-early\\.service\\|yes$" \
+	"expect=@real line ^order\\|systemd-udev-trigger\\.service<scsi-dh-early\\.service\\|yes$" \
+	"expect=@real line ^order\\|scsi-dh-early\\.service<PowerPath\\.service\\|yes$" \
+	"expect=@real line ^powerpath\\|started=[0-9.]+ scsi-dh-early=active$" \
+	"expect=@real line ^unit\\|scsi-dh-early\\.service\\|success\\|0$" \
+	"expect=@real line ^enabled\\|enabled$" \
+	"expect=@real line ^journal\\|5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
+	"expect=@real line ^unit\\|PowerPath\\.service\\|success\\|0$" \
+	"expect=@real line ^runs\\|coldplug\\|3$" \
+	"expect=@real line ^runs\\|hotplug\\|4$" \
+	"expect=@real line ^kmsgrun\\|5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
+	"expect=@real !line ^kmsgrun\\|.*failed [1-9]" \
+	"expect=@real line ^statusboot\\|4 LUNs: 3 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
+	"expect=@real line ^statusroot\\|5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
+	"expect=@root count host=scsi_debug 3" \
+	"expect=@root dh host=scsi_debug alua" \
+	"expect=@root dh model=HSV100 hp_sw" \
+	"expect=@root status 0" \
+	"expect=consolecount 2 \\] scsi-dh-early: 1 LUN: 1 ok; attached 0, detached 0, refused 0, failed 0$"
