@@ -53,6 +53,24 @@ build/unit-tests: $(LIB_SRCS) $(HDRS) $(UNIT_SRCS) | build
 
 test-programs: build/scsi-dh-early build/scsi-dh-early-dyn build/dhshim.so build/unit-tests
 
+# The same sources under AddressSanitizer and UndefinedBehaviorSanitizer (clang: its
+# runtime is linked in, so the dh_state shim can still be preloaded). Any report stops
+# the program.
+SAN_CC ?= clang
+SAN_CFLAGS := -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' $(WARN) \
+	-Wno-unknown-warning-option -O1 -g -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=all
+
+build/scsi-dh-early-san: $(SRCS) $(HDRS) | build
+	@echo "  CC (ASan+UBSan) $@"
+	@$(SAN_CC) $(SAN_CFLAGS) -o $@ $(SRCS)
+
+build/unit-tests-san: $(LIB_SRCS) $(HDRS) $(UNIT_SRCS) | build
+	@echo "  CC (unit tests, ASan+UBSan) $@"
+	@$(SAN_CC) $(SAN_CFLAGS) -Isrc -o $@ $(LIB_SRCS) $(UNIT_SRCS)
+
+san: build/scsi-dh-early-san build/unit-tests-san
+
 deps:
 	@scripts/deps.sh
 
@@ -77,4 +95,4 @@ clean:
 
 -include mk/install.mk
 
-.PHONY: all deps lint check check-quick demo clean test-programs
+.PHONY: all deps lint check check-quick demo clean test-programs san

@@ -10,11 +10,11 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 const char *preload_result_name(enum preload_result r)
 {
@@ -54,6 +54,8 @@ const char *apply_result_name(enum apply_result r)
 		return "failed";
 	case AR_VANISHED:
 		return "vanished";
+	case AR_ALREADY:
+		return "already";
 	}
 	return "?";
 }
@@ -101,7 +103,9 @@ static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *statu
 
 static bool executable(const char *path)
 {
-	return access(path, X_OK) == 0;
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
 int find_modprobe(char *buf, unsigned int size)
@@ -114,7 +118,8 @@ int find_modprobe(char *buf, unsigned int size)
 		const char *colon = strchr(path, ':');
 		size_t n = colon ? (size_t)(colon - path) : strlen(path);
 
-		if (n > 0 && n + sizeof("/modprobe") <= size) {
+		/* only absolute directories: "", "." or "bin" would run what the cwd holds */
+		if (n > 0 && path[0] == '/' && n + sizeof("/modprobe") <= size) {
 			memcpy(buf, path, n);
 			memcpy(buf + n, "/modprobe", sizeof("/modprobe"));
 			if (executable(buf))
@@ -122,9 +127,10 @@ int find_modprobe(char *buf, unsigned int size)
 		}
 		path += n + (colon ? 1 : 0);
 	}
+	/* the system's own, under --sysroot like every other absolute path */
 	for (i = 0; i < ARRAY_SIZE(fallback); i++) {
-		if (executable(fallback[i]))
-			return str_copy(buf, size, fallback[i]);
+		if (sde_path(buf, size, "%s", fallback[i]) == 0 && executable(buf))
+			return 0;
 	}
 	return -ENOENT;
 }
@@ -140,13 +146,6 @@ static bool is_busybox(const char *prog)
 	b = b ? b + 1 : real;
 	return str_starts(b, "busybox");
 }
-
-/* What modprobe.d says about our modules: softdep scsi_mod post:, blacklists. */
-struct modprobe_d {
-	char post[1024];	/* the words after "post:" of softdep scsi_mod */
-	char blacklist[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
-	unsigned int nblack;
-};
 
 static bool word_in(const char *list, const char *word)
 {
@@ -164,8 +163,7 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-static void modprobe_d_file(struct modprobe_d *m, const char *path,
-			    const struct preload_report *rep)
+void modprobe_d_file(struct modprobe_d *m, const char *path, const struct preload_report *rep)
 {
 	struct line_reader lr;
 	char *line;
@@ -255,9 +253,17 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
+		/*
+		 * Nothing of our environment (MODPROBE_OPTIONS, LD_PRELOAD, ...) but a
+		 * fixed PATH, and the signals as a new program expects them.
+		 */
+		static const char *const envp[] = { "LANG=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
+						    NULL };
+
 		/* own process group, so a timeout kills whatever it started */
 		setpgid(0, 0);
-		execve(prog, (char *const *)argv, environ);
+		signal(SIGPIPE, SIG_DFL);
+		execve(prog, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
 	setpgid(pid, pid);
@@ -371,7 +377,7 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
  * blocks on (an attach sends commands to the LUN) cannot hold us past the
  * timeout. Returns 0, -errno of the write, or -ETIMEDOUT.
  */
-static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms)
+static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms, int lockfd)
 {
 	char path[SDE_PATH_MAX];
 	int status = 0, r;
@@ -384,9 +390,13 @@ static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms
 		return -errno;
 	if (pid == 0) {
 		size_t len = strlen(value);
-		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		ssize_t w;
+		int fd;
 
+		/* a child stuck in the kernel must not hold the device's lock */
+		if (lockfd >= 0)
+			close(lockfd);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			_exit(errno & 0xff);
 		/* no newline: the kernel would ask for module "scsi_dh_NAME\n" */
@@ -405,10 +415,113 @@ static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms
 	return -WEXITSTATUS(status);
 }
 
+/*
+ * The device's lock, so that runs on one LUN at the same time (the sweep, and udev's
+ * runs for hot-added LUNs) do not both write: flock(2) on its sysfs directory, held
+ * while it is re-read, written and read back. Waits at most timeout_ms. The
+ * descriptor, -ENOENT when the device is gone, -ETIMEDOUT.
+ */
+static int device_lock(const char *hctl, unsigned int timeout_ms)
+{
+	char path[SDE_PATH_MAX];
+	long long deadline = now_ms() + timeout_ms;
+	int fd;
+
+	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device", hctl) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (now_ms() >= deadline) {
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		sleep_ms(5);
+	}
+	return fd;
+}
+
+static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_item *it,
+			 const char *hctl, int lockfd)
+{
+	int tries, r = 0;
+
+	/* compare, then write: another run may have done it while we waited */
+	if (device_read(d, hctl) < 0) {
+		it->result = AR_VANISHED;
+		return;
+	}
+	if (it->plan.action == A_DETACH ? !device_attached(d)
+					: (device_attached(d) &&
+					   str_eq(device_attached(d), it->handler))) {
+		it->result = AR_ALREADY;
+		snprintf(it->plan.reason, sizeof(it->plan.reason), "done meanwhile by another run");
+		return;
+	}
+
+	if (it->plan.action == A_DETACH) {
+		/*
+		 * A kernel from 4.3 on refuses and logs a warning per write: with
+		 * hundreds of LUNs that floods the log, so do not even ask it.
+		 */
+		if (kernel_can_detach(ctx->k) == 0 || ctx->refusal_seen) {
+			it->result = AR_REFUSED;
+			return;
+		}
+		/* before 4.3 a holder (dm-multipath) can keep the handler: re-read, retry */
+		for (tries = 0; tries < 3; tries++) {
+			r = dh_write(hctl, "detach", ctx->p->timeout_ms, lockfd);
+			if (r == -ETIMEDOUT)
+				ctx->timeouts++;
+			if (device_read(d, hctl) < 0) {
+				it->result = AR_VANISHED;
+				return;
+			}
+			if (!device_attached(d)) {
+				it->result = r == 0 ? AR_DONE : AR_ALREADY;
+				return;
+			}
+			if (r == -EINVAL) {
+				/* refused: settles the question for the rest of the run */
+				ctx->refusal_seen = true;
+				it->result = AR_REFUSED;
+				return;
+			}
+			if (r < 0)
+				break;
+		}
+		it->result = AR_FAILED;
+		it->err = r < 0 ? -r : EBUSY;
+		return;
+	}
+
+	r = dh_write(hctl, it->handler, ctx->p->timeout_ms, lockfd);
+	if (r == -ETIMEDOUT)
+		ctx->timeouts++;
+	if (device_read(d, hctl) < 0) {
+		it->result = AR_VANISHED;
+		return;
+	}
+	if (device_attached(d) && str_eq(device_attached(d), it->handler)) {
+		/* counted only when it was our write that did it */
+		it->result = r == 0 ? AR_DONE : AR_ALREADY;
+		return;
+	}
+	it->result = AR_FAILED;
+	it->err = r < 0 ? -r : EIO;
+}
+
 void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it)
 {
 	char hctl[HCTL_MAX];
-	int tries, r = 0;
+	int lockfd;
 
 	memset(it, 0, sizeof(*it));
 	plan_device(ctx->p, d, &it->plan);
@@ -430,56 +543,22 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 			 "not tried: %u writes timed out before", ctx->timeouts);
 		return;
 	}
-	str_copy(hctl, sizeof(hctl), d->hctl);
-
-	if (it->plan.action == A_DETACH) {
-		/*
-		 * A kernel from 4.3 on refuses and logs a warning per write: with
-		 * hundreds of LUNs that floods the log, so do not even ask it.
-		 */
-		if (kernel_can_detach(ctx->k) == 0 || ctx->refusal_seen) {
-			it->result = AR_REFUSED;
-			return;
-		}
-		/* before 4.3 a holder (dm-multipath) can keep the handler: re-read, retry */
-		for (tries = 0; tries < 3; tries++) {
-			r = dh_write(hctl, "detach", ctx->p->timeout_ms);
-			if (r == -ETIMEDOUT)
-				ctx->timeouts++;
-			if (device_read(d, hctl) < 0) {
-				it->result = AR_VANISHED;
-				return;
-			}
-			if (!device_attached(d)) {
-				it->result = AR_DONE;
-				return;
-			}
-			if (r == -EINVAL) {
-				/* refused: settles the question for the rest of the run */
-				ctx->refusal_seen = true;
-				it->result = AR_REFUSED;
-				return;
-			}
-			if (r < 0)
-				break;
-		}
+	if (str_copy(hctl, sizeof(hctl), d->hctl) < 0) {
 		it->result = AR_FAILED;
-		it->err = r < 0 ? -r : EBUSY;
+		it->err = ENAMETOOLONG;
 		return;
 	}
-
-	r = dh_write(hctl, it->handler, ctx->p->timeout_ms);
-	if (r == -ETIMEDOUT)
-		ctx->timeouts++;
-	if (device_read(d, hctl) < 0) {
+	lockfd = device_lock(hctl, ctx->p->timeout_ms);
+	if (lockfd == -ENOENT) {
 		it->result = AR_VANISHED;
 		return;
 	}
-	if (device_attached(d) && str_eq(device_attached(d), it->handler)) {
-		/* done, by us or by a concurrent run */
-		it->result = AR_DONE;
+	if (lockfd < 0) {
+		it->result = AR_FAILED;
+		it->err = -lockfd;
+		snprintf(it->plan.reason, sizeof(it->plan.reason), "cannot lock the device");
 		return;
 	}
-	it->result = AR_FAILED;
-	it->err = r < 0 ? -r : EIO;
+	apply_locked(ctx, d, it, hctl, lockfd);
+	close(lockfd);
 }

@@ -40,7 +40,8 @@ const char *preload_result_name(enum preload_result r);
 int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_run,
 		struct preload_report *rep);
 
-enum apply_result { AR_NOTHING, AR_PLANNED, AR_DONE, AR_REFUSED, AR_FAILED, AR_VANISHED };
+enum apply_result { AR_NOTHING, AR_PLANNED, AR_DONE, AR_REFUSED, AR_FAILED, AR_VANISHED,
+		   AR_ALREADY /* done meanwhile, not by this run: not counted */ };
 
 struct apply_item {
 	struct plan plan;
@@ -69,7 +70,21 @@ const char *apply_result_name(enum apply_result r);
 /* Plan and carry out one device's action; d is re-read afterwards. */
 void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it);
 
-/* The modprobe to run: PATH, then /sbin, /usr/sbin. 0 or -ENOENT. */
+/*
+ * The modprobe to run: the absolute directories of PATH, then /sbin and /usr/sbin
+ * under the sysroot. 0 or -ENOENT. It runs with a fixed PATH and nothing else of
+ * our environment.
+ */
 int find_modprobe(char *buf, unsigned int size);
+
+/* What modprobe.d says about our modules: softdep scsi_mod post:, blacklists. */
+struct modprobe_d {
+	char post[1024];	/* the words after "post:" of softdep scsi_mod */
+	char blacklist[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
+	unsigned int nblack;
+};
+
+/* Read one modprobe.d file into m: the blacklist entries for rep's modules. */
+void modprobe_d_file(struct modprobe_d *m, const char *path, const struct preload_report *rep);
 
 #endif
