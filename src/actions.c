@@ -299,11 +299,9 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
 	for (i = 0; i < rep->n; i++) {
 		struct preload_item *it = &rep->items[i];
 
-		if (states[i] == MOD_BUILTIN)
-			it->result = PR_BUILTIN;
-		else if (module_loaded(it->module))
+		if (states[i] != MOD_BUILTIN && module_loaded(it->module))
 			it->result = PR_ALREADY;
-		else if (module_present(it->module))
+		else if (states[i] == MOD_BUILTIN || module_present(it->module))
 			it->result = PR_BUILTIN;
 		else
 			idx[nload++] = i;

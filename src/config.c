@@ -132,7 +132,7 @@ static unsigned int parse_seconds(const char *s)
 	if (*c || c == s)
 		return 0;
 	ms += frac;
-	if (ms == 0 || ms > TIMEOUT_MAX_MS)
+	if (ms == 0 || ms > (unsigned long long)TIMEOUT_MAX_MS)
 		return 0;
 	return (unsigned int)ms;
 }
@@ -715,6 +715,7 @@ unsigned int cmdline_load(struct policy *p)
 		cmdline_begin(&cr, p, "kernel command line");
 		cmdline_file(&cr, path, false);
 	}
+	cr.where = NULL;
 	/* what could not be read whole may have said rd.scsi_dh=0: it wins */
 	if (p->nerrors != before && p->kill_seen)
 		p->enabled = false;

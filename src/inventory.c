@@ -127,8 +127,11 @@ int device_read(struct device *d, const char *hctl)
 	}
 
 	big |= attr(dfd, "type", buf, sizeof(buf));
-	if (buf[0] >= '0' && buf[0] <= '9')
-		d->type = atoi(buf);
+	if (buf[0] >= '0' && buf[0] <= '9') {
+		long v = strtol(buf, NULL, 10);
+
+		d->type = v <= 0x1f ? (int)v : -1;	/* 5 bits: the peripheral type */
+	}
 	big |= attr(dfd, "vendor", d->vendor, sizeof(d->vendor));
 	big |= attr(dfd, "model", d->model, sizeof(d->model));
 	big |= attr(dfd, "rev", d->rev, sizeof(d->rev));

@@ -58,9 +58,8 @@ int sde_path(char *buf, size_t size, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (rl >= size)
+	if (xsnprintf(buf, size, "%s", sysroot) < 0)
 		return -ENAMETOOLONG;
-	memcpy(buf, sysroot, rl);
 	va_start(ap, fmt);
 	n = vsnprintf(buf + rl, size - rl, fmt, ap);
 	va_end(ap);
