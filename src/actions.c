@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -73,7 +74,12 @@ static void sleep_ms(long ms)
  * killing it (its process group when group is set). A child that does not die
  * (stuck in the kernel) is left behind rather than waited for.
  */
-static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *status)
+struct said;
+static bool said_drain(int fd, struct said *s);
+
+/* wait_timed(), reading fd into s meanwhile (fd -1: none) */
+static int wait_timed_fd(pid_t pid, unsigned int timeout_ms, bool group, int *status,
+			 int fd, struct said *s)
 {
 	long long deadline = now_ms() + timeout_ms;
 	long step = 1;
@@ -87,7 +93,15 @@ static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *statu
 			return -errno;
 		if (now_ms() >= deadline)
 			break;
-		sleep_ms(step);
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			/* output, or the step: whichever comes first; after EOF only wait */
+			if (poll(&pfd, 1, (int)step) > 0 && said_drain(fd, s))
+				fd = -1;
+		} else {
+			sleep_ms(step);
+		}
 		if (step < 20)
 			step *= 2;
 	}
@@ -99,6 +113,11 @@ static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *statu
 		sleep_ms(5);
 	}
 	return -ETIMEDOUT;
+}
+
+static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *status)
+{
+	return wait_timed_fd(pid, timeout_ms, group, status, -1, NULL);
 }
 
 static bool executable(const char *path)
@@ -231,12 +250,60 @@ static void modprobe_d_scan(struct modprobe_d *m, const struct preload_report *r
 	}
 }
 
+/*
+ * What modprobe says on stderr, read while it runs so that it never blocks on a
+ * full pipe: the first MODPROBE_SAID_MAX bytes are kept, the rest counted.
+ */
+#define MODPROBE_SAID_MAX 2048
+struct said {
+	char buf[MODPROBE_SAID_MAX];
+	size_t len;
+	unsigned long long dropped;
+};
+
+/* Read what is there; true at end of file. */
+static bool said_drain(int fd, struct said *s)
+{
+	char tmp[4096];
+	ssize_t r;
+
+	while ((r = read(fd, tmp, sizeof(tmp))) > 0) {
+		size_t room = sizeof(s->buf) - 1 - s->len;
+		size_t k = (size_t)r < room ? (size_t)r : room;
+
+		memcpy(s->buf + s->len, tmp, k);
+		s->len += k;
+		s->buf[s->len] = '\0';
+		s->dropped += (unsigned long long)r - k;
+	}
+	return r == 0;
+}
+
+/* Pass on what modprobe said, a line at a time, bounded. */
+static void said_log(const struct said *s)
+{
+	const char *p = s->buf;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		if (n > 0)
+			log_msg(SDE_WARNING, "%.*s", n, p);
+		p += n + (nl ? 1 : 0);
+	}
+	if (s->dropped)
+		log_msg(SDE_WARNING, "(modprobe said %llu bytes more)", s->dropped);
+}
+
 static int run_modprobe(const char *prog, bool busybox, const struct preload_report *rep,
 			const unsigned int *idx, unsigned int n, unsigned int timeout_ms,
 			int *status)
 {
 	const char *argv[MAX_HANDLERS + 6];
+	static struct said said;
 	unsigned int a = 0, i;
+	int pfd[2], devnull;
 	pid_t pid;
 	int r;
 
@@ -249,9 +316,23 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		argv[a++] = rep->items[idx[i]].module;
 	argv[a] = NULL;
 
-	pid = fork();
-	if (pid < 0)
+	/*
+	 * Its stdout goes to /dev/null, its stderr to a pipe we read: neither it nor a
+	 * child it leaves behind holds our stdout or stderr (a caller reading them to
+	 * the end would wait for that child), and megabytes of output stay bounded.
+	 */
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		if (devnull >= 0)
+			close(devnull);
+		return r;
+	}
 	if (pid == 0) {
 		/*
 		 * Nothing of our environment (MODPROBE_OPTIONS, LD_PRELOAD, ...) but a
@@ -263,11 +344,23 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		/* own process group, so a timeout kills whatever it started */
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
+		/* the pipe blocks again for the writer; dup2 drops O_CLOEXEC */
+		fcntl(pfd[1], F_SETFL, 0);
+		if (dup2(devnull >= 0 ? devnull : pfd[1], STDOUT_FILENO) < 0 ||
+		    dup2(pfd[1], STDERR_FILENO) < 0)
+			_exit(127);
 		execve(prog, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	r = wait_timed(pid, timeout_ms, true, status);
+	close(pfd[1]);
+	if (devnull >= 0)
+		close(devnull);
+	memset(&said, 0, sizeof(said));
+	r = wait_timed_fd(pid, timeout_ms, true, status, pfd[0], &said);
+	said_drain(pfd[0], &said);
+	close(pfd[0]);
+	said_log(&said);
 	return r;
 }
 

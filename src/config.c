@@ -482,6 +482,9 @@ unsigned int config_load(struct policy *p, const char *file)
 		add_error(p, path, 0, "more than %d files", MAX_CONFIG_FILES);
 		errs++;
 		r = MAX_CONFIG_FILES;
+	} else if (r < 0) {
+		add_error(p, path, 0, "cannot read: %s", strerror(-r));
+		return errs + 1;
 	}
 	n = (unsigned int)r;
 	for (i = 0; i < n; i++) {
@@ -699,6 +702,9 @@ unsigned int cmdline_load(struct policy *p)
 			cmdline_begin(&cr, p, dir);
 			cmdline_dir_kill_scan(&cr, dir);
 			n = MAX_CMDLINE_FILES;
+		} else if (n < 0) {
+			add_error(p, dir, 0, "cannot read: %s", strerror(-n));
+			n = 0;
 		}
 		for (i = 0; i < n; i++) {
 			if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) < 0) {

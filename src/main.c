@@ -291,7 +291,7 @@ static int status_dir_open(void)
 		return -1;
 	}
 	fd = private_dir_open(dir, 0755);
-	if (fd == -ENOTDIR || fd == -EPERM) {
+	if (fd == -ELOOP || fd == -EPERM) {
 		log_msg(SDE_WARNING, "%s: not a directory of its own, not writing the boot record",
 			dir);
 		return -1;

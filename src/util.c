@@ -225,12 +225,12 @@ int private_dir_open(const char *path, mode_t mode)
 	int fd, r;
 
 	r = mkdir_p(path, mode);
-	if (r < 0 && r != -ENOTDIR)
+	if (r < 0)
 		return r;
 	/* a symlink in its place is not followed, whatever it points to */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
-		return errno == ELOOP ? -ENOTDIR : -errno;
+		return errno == ENOTDIR ? -ELOOP : -errno;
 	if (fstat(fd, &st) < 0) {
 		r = -errno;
 		close(fd);
@@ -442,7 +442,7 @@ int conf_dir_list(const char *dir, char (*names)[256], unsigned int max)
 
 	d = opendir(dir);
 	if (!d)
-		return 0;
+		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 

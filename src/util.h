@@ -67,7 +67,7 @@ int str_copy(char *dst, size_t size, const char *src);
 /*
  * A directory of our own: made when missing, opened without following a symlink,
  * owned by the effective user and writable by no one else. The descriptor, or
- * -ENOTDIR (not a directory, or a symlink), -EPERM (not ours alone), -errno.
+ * -ELOOP (a symlink or no directory in its place), -EPERM (not ours alone), -errno.
  */
 int private_dir_open(const char *path, mode_t mode);
 
@@ -108,8 +108,8 @@ void line_close(struct line_reader *lr);
 
 /*
  * The names of the "*.conf" files of a directory (no dot files), sorted, at most
- * max of them. Returns the count (0 for a missing directory), or -E2BIG when
- * there were more (the first max are kept).
+ * max of them. Returns the count (0 for a missing directory), -E2BIG when there
+ * were more (the first max are kept), or -errno when it cannot be read.
  */
 int conf_dir_list(const char *dir, char (*names)[256], unsigned int max);
 
