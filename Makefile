@@ -15,9 +15,10 @@ endif
 CC ?= gcc
 
 # Message buffers may truncate by design; paths go through xsnprintf() and
-# sde_path(), which report truncation as an error.
+# sde_path(), which report truncation as an error. No function may keep more than
+# 32 KiB on the stack (the initramfs may run us with a small one).
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wno-format-nonliteral \
-	-Wno-format-truncation
+	-Wno-format-truncation -Wstack-usage=32768
 CFLAGS ?= -O2 -g
 # Hardening: stack protector and clash protection, glibc's fortified calls (the
 # dynamic test build), read-only relocations bound at start, no executable stack.

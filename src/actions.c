@@ -182,7 +182,8 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-void modprobe_d_file(struct modprobe_d *m, const char *path, const struct preload_report *rep)
+void modprobe_d_file(struct modprobe_d *m, const char *path,
+		     const struct preload_report *rep)
 {
 	struct line_reader lr;
 	char *line;
@@ -338,8 +339,8 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		 * Nothing of our environment (MODPROBE_OPTIONS, LD_PRELOAD, ...) but a
 		 * fixed PATH, and the signals as a new program expects them.
 		 */
-		static const char *const envp[] = { "LANG=C", "PATH=/usr/sbin:/usr/bin:/sbin:/bin",
-						    NULL };
+		static const char *const envp[] = { "LANG=C",
+						    "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
 		/* own process group, so a timeout kills whatever it started */
 		setpgid(0, 0);
@@ -468,7 +469,8 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
  * blocks on (an attach sends commands to the LUN) cannot hold us past the
  * timeout. Returns 0, -errno of the write, or -ETIMEDOUT.
  */
-static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms, int lockfd)
+static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms,
+		    int lockfd)
 {
 	char path[SDE_PATH_MAX];
 	int status = 0, r;
@@ -553,7 +555,8 @@ static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_i
 					: (device_attached(d) &&
 					   str_eq(device_attached(d), it->handler))) {
 		it->result = AR_ALREADY;
-		snprintf(it->plan.reason, sizeof(it->plan.reason), "done meanwhile by another run");
+		snprintf(it->plan.reason, sizeof(it->plan.reason),
+			 "done meanwhile by another run");
 		return;
 	}
 

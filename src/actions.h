@@ -85,6 +85,7 @@ struct modprobe_d {
 };
 
 /* Read one modprobe.d file into m: the blacklist entries for rep's modules. */
-void modprobe_d_file(struct modprobe_d *m, const char *path, const struct preload_report *rep);
+void modprobe_d_file(struct modprobe_d *m, const char *path,
+		     const struct preload_report *rep);
 
 #endif

@@ -649,7 +649,8 @@ static int cmdline_file(struct cmdline_reader *cr, const char *path, bool must_e
 		if (r < 0) {
 			r = -errno;
 			if (!cr->kill_only)
-				add_error(cr->p, path, 0, "cannot read: %s", strerror((int)-r));
+				add_error(cr->p, path, 0, "cannot read: %s",
+					  strerror((int)-r));
 			close(fd);
 			cmdline_finish(cr);
 			return (int)r;
