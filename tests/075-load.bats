@@ -52,7 +52,7 @@ devices_of() {
 			jq -e '.devices | length == 4096' "$ROOT/run/scsi-dh-early/status.json" \
 				>/dev/null || bad=$((bad + 1))
 		fi
-		sleep 0.2
+		sleep 1
 	done
 	for i in "${pids[@]}"; do
 		wait "$i" || fail "a run failed: $(cat "$BATS_TEST_TMPDIR"/out.* | grep -v ': done$' | head -5)"
