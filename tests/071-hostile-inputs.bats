@@ -211,6 +211,21 @@ check_fails() {
 	[ "$(cat "$ROOT/run")" = 'not a directory' ]
 }
 
+@test "run/ a read-only mount: the work done, the boot record said to be missing" {
+	unshare -m true 2>/dev/null || skip "no mount namespaces here"
+	fx kernel "$KVER" lun 1:0:0:0 vendor=Linux model=scsi_debug tpgs=1
+	mkdir -p "$ROOT/run"
+	# shellcheck disable=SC2016  # expanded by that sh
+	run -0 --separate-stderr timeout 20 env LD_PRELOAD="$SHIM" unshare -m sh -c \
+		'mount --bind "$1/run" "$1/run" && mount -o remount,bind,ro "$1/run" && shift &&
+		exec "$@"' - "$ROOT" "$DYN" --sysroot "$ROOT" apply
+	[[ "$stderr" == *"$ROOT/run/scsi-dh-early: Read-only file system, not writing the boot record"* ]] ||
+		fail "$stderr"
+	assert_output --partial "attached 1,"
+	[ -z "$(ls -A "$ROOT/run")" ]
+	[ "$(dh 1:0:0:0)" = alua ]
+}
+
 # --- modprobe
 
 modprobe_tree() {
