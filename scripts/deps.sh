@@ -6,12 +6,14 @@ set -euo pipefail
 
 # dracut-core, not dracut: the latter conflicts with initramfs-tools, and
 # the tests never need dracut to be the system's initramfs generator.
+# clang and libclang-rt-14-dev: the ASan+UBSan builds and the libFuzzer harnesses.
 packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
 	dracut-core kmod busybox udev cpio zstd xz-utils
 	qemu-system-x86 e2fsprogs jq systemd
 	debhelper lintian rpm rpmlint man-db groff-base mmdebstrap
+	clang libclang-rt-14-dev clang-tidy valgrind
 )
 
 missing=()

@@ -10,11 +10,12 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
+#include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
-
-extern char **environ;
 
 const char *preload_result_name(enum preload_result r)
 {
@@ -58,6 +59,8 @@ const char *apply_result_name(enum apply_result r)
 		return "refused by the handler";
 	case AR_HELD:
 		return "held by another user";
+	case AR_ALREADY:
+		return "already";
 	}
 	return "?";
 }
@@ -75,7 +78,12 @@ static void sleep_ms(long ms)
  * killing it (its process group when group is set). A child that does not die
  * (stuck in the kernel) is left behind rather than waited for.
  */
-static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *status)
+struct said;
+static bool said_drain(int fd, struct said *s);
+
+/* wait_timed(), reading fd into s meanwhile (fd -1: none) */
+static int wait_timed_fd(pid_t pid, unsigned int timeout_ms, bool group, int *status,
+			 int fd, struct said *s)
 {
 	long long deadline = now_ms() + timeout_ms;
 	long step = 1;
@@ -89,7 +97,15 @@ static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *statu
 			return -errno;
 		if (now_ms() >= deadline)
 			break;
-		sleep_ms(step);
+		if (fd >= 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+			/* output, or the step: whichever comes first; after EOF only wait */
+			if (poll(&pfd, 1, (int)step) > 0 && said_drain(fd, s))
+				fd = -1;
+		} else {
+			sleep_ms(step);
+		}
 		if (step < 20)
 			step *= 2;
 	}
@@ -103,9 +119,16 @@ static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *statu
 	return -ETIMEDOUT;
 }
 
+static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *status)
+{
+	return wait_timed_fd(pid, timeout_ms, group, status, -1, NULL);
+}
+
 static bool executable(const char *path)
 {
-	return access(path, X_OK) == 0;
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode) && access(path, X_OK) == 0;
 }
 
 int find_modprobe(char *buf, unsigned int size)
@@ -118,7 +141,8 @@ int find_modprobe(char *buf, unsigned int size)
 		const char *colon = strchr(path, ':');
 		size_t n = colon ? (size_t)(colon - path) : strlen(path);
 
-		if (n > 0 && n + sizeof("/modprobe") <= size) {
+		/* only absolute directories: "", "." or "bin" would run what the cwd holds */
+		if (n > 0 && path[0] == '/' && n + sizeof("/modprobe") <= size) {
 			memcpy(buf, path, n);
 			memcpy(buf + n, "/modprobe", sizeof("/modprobe"));
 			if (executable(buf))
@@ -126,9 +150,10 @@ int find_modprobe(char *buf, unsigned int size)
 		}
 		path += n + (colon ? 1 : 0);
 	}
+	/* the system's own, under --sysroot like every other absolute path */
 	for (i = 0; i < ARRAY_SIZE(fallback); i++) {
-		if (executable(fallback[i]))
-			return str_copy(buf, size, fallback[i]);
+		if (sde_path(buf, size, "%s", fallback[i]) == 0 && executable(buf))
+			return 0;
 	}
 	return -ENOENT;
 }
@@ -144,13 +169,6 @@ static bool is_busybox(const char *prog)
 	b = b ? b + 1 : real;
 	return str_starts(b, "busybox");
 }
-
-/* What modprobe.d says about our modules: softdep scsi_mod post:, blacklists. */
-struct modprobe_d {
-	char post[1024];	/* the words after "post:" of softdep scsi_mod */
-	char blacklist[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
-	unsigned int nblack;
-};
 
 static bool word_in(const char *list, const char *word)
 {
@@ -168,8 +186,8 @@ static bool word_in(const char *list, const char *word)
 	return false;
 }
 
-static void modprobe_d_file(struct modprobe_d *m, const char *path,
-			    const struct preload_report *rep)
+void modprobe_d_file(struct modprobe_d *m, const char *path,
+		     const struct preload_report *rep)
 {
 	struct line_reader lr;
 	char *line;
@@ -237,12 +255,60 @@ static void modprobe_d_scan(struct modprobe_d *m, const struct preload_report *r
 	}
 }
 
+/*
+ * What modprobe says on stderr, read while it runs so that it never blocks on a
+ * full pipe: the first MODPROBE_SAID_MAX bytes are kept, the rest counted.
+ */
+#define MODPROBE_SAID_MAX 2048
+struct said {
+	char buf[MODPROBE_SAID_MAX];
+	size_t len;
+	unsigned long long dropped;
+};
+
+/* Read what is there; true at end of file. */
+static bool said_drain(int fd, struct said *s)
+{
+	char tmp[4096];
+	ssize_t r;
+
+	while ((r = read(fd, tmp, sizeof(tmp))) > 0) {
+		size_t room = sizeof(s->buf) - 1 - s->len;
+		size_t k = (size_t)r < room ? (size_t)r : room;
+
+		memcpy(s->buf + s->len, tmp, k);
+		s->len += k;
+		s->buf[s->len] = '\0';
+		s->dropped += (unsigned long long)r - k;
+	}
+	return r == 0;
+}
+
+/* Pass on what modprobe said, a line at a time, bounded. */
+static void said_log(const struct said *s)
+{
+	const char *p = s->buf;
+
+	while (*p) {
+		const char *nl = strchr(p, '\n');
+		int n = nl ? (int)(nl - p) : (int)strlen(p);
+
+		if (n > 0)
+			log_msg(SDE_WARNING, "%.*s", n, p);
+		p += n + (nl ? 1 : 0);
+	}
+	if (s->dropped)
+		log_msg(SDE_WARNING, "(modprobe said %llu bytes more)", s->dropped);
+}
+
 static int run_modprobe(const char *prog, bool busybox, const struct preload_report *rep,
 			const unsigned int *idx, unsigned int n, unsigned int timeout_ms,
 			int *status)
 {
 	const char *argv[MAX_HANDLERS + 6];
+	static struct said said;
 	unsigned int a = 0, i;
+	int pfd[2], devnull;
 	pid_t pid;
 	int r;
 
@@ -255,17 +321,51 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		argv[a++] = rep->items[idx[i]].module;
 	argv[a] = NULL;
 
-	pid = fork();
-	if (pid < 0)
+	/*
+	 * Its stdout goes to /dev/null, its stderr to a pipe we read: neither it nor a
+	 * child it leaves behind holds our stdout or stderr (a caller reading them to
+	 * the end would wait for that child), and megabytes of output stay bounded.
+	 */
+	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
+	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	pid = fork();
+	if (pid < 0) {
+		r = -errno;
+		close(pfd[0]);
+		close(pfd[1]);
+		if (devnull >= 0)
+			close(devnull);
+		return r;
+	}
 	if (pid == 0) {
+		/*
+		 * Nothing of our environment (MODPROBE_OPTIONS, LD_PRELOAD, ...) but a
+		 * fixed PATH, and the signals as a new program expects them.
+		 */
+		static const char *const envp[] = { "LANG=C",
+						    "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
+
 		/* own process group, so a timeout kills whatever it started */
 		setpgid(0, 0);
-		execve(prog, (char *const *)argv, environ);
+		signal(SIGPIPE, SIG_DFL);
+		/* the pipe blocks again for the writer; dup2 drops O_CLOEXEC */
+		fcntl(pfd[1], F_SETFL, 0);
+		if (dup2(devnull >= 0 ? devnull : pfd[1], STDOUT_FILENO) < 0 ||
+		    dup2(pfd[1], STDERR_FILENO) < 0)
+			_exit(127);
+		execve(prog, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
 	setpgid(pid, pid);
-	r = wait_timed(pid, timeout_ms, true, status);
+	close(pfd[1]);
+	if (devnull >= 0)
+		close(devnull);
+	memset(&said, 0, sizeof(said));
+	r = wait_timed_fd(pid, timeout_ms, true, status, pfd[0], &said);
+	said_drain(pfd[0], &said);
+	close(pfd[0]);
+	said_log(&said);
 	return r;
 }
 
@@ -297,11 +397,9 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
 	for (i = 0; i < rep->n; i++) {
 		struct preload_item *it = &rep->items[i];
 
-		if (states[i] == MOD_BUILTIN)
-			it->result = PR_BUILTIN;
-		else if (module_loaded(it->module))
+		if (states[i] != MOD_BUILTIN && module_loaded(it->module))
 			it->result = PR_ALREADY;
-		else if (module_present(it->module))
+		else if (states[i] == MOD_BUILTIN || module_present(it->module))
 			it->result = PR_BUILTIN;
 		else
 			idx[nload++] = i;
@@ -375,7 +473,8 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
  * blocks on (an attach sends commands to the LUN) cannot hold us past the
  * timeout. Returns 0, -errno of the write, or -ETIMEDOUT.
  */
-static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms)
+static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms,
+		    int lockfd)
 {
 	char path[SDE_PATH_MAX];
 	int status = 0, r;
@@ -388,9 +487,13 @@ static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms
 		return -errno;
 	if (pid == 0) {
 		size_t len = strlen(value);
-		int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		ssize_t w;
+		int fd;
 
+		/* a child stuck in the kernel must not hold the device's lock */
+		if (lockfd >= 0)
+			close(lockfd);
+		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0)
 			_exit(errno & 0xff);
 		/* no newline: the kernel would ask for module "scsi_dh_NAME\n" */
@@ -435,12 +538,130 @@ static bool reassess(struct apply_ctx *ctx, struct device *d, const char *hctl,
 	return true;
 }
 
-void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it)
+/*
+ * The device's lock, so that runs on one LUN at the same time (the sweep, and udev's
+ * runs for hot-added LUNs) do not both write: flock(2) on its sysfs directory, held
+ * while it is re-read, written and read back. Waits at most timeout_ms. The
+ * descriptor, -ENOENT when the device is gone, -ETIMEDOUT.
+ */
+static int device_lock(const char *hctl, unsigned int timeout_ms)
+{
+	char path[SDE_PATH_MAX];
+	long long deadline = now_ms() + timeout_ms;
+	int fd;
+
+	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device", hctl) < 0)
+		return -ENAMETOOLONG;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int e = errno;
+
+			close(fd);
+			return -e;
+		}
+		if (now_ms() >= deadline) {
+			close(fd);
+			return -ETIMEDOUT;
+		}
+		sleep_ms(5);
+	}
+	return fd;
+}
+
+static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_item *it,
+			 const char *hctl, int lockfd)
 {
 	const struct kfacts *kf = kernel_facts(ctx->k);
-	char hctl[HCTL_MAX], mod[HANDLER_NAME_MAX + 8];
+	char mod[HANDLER_NAME_MAX + 8];
 	bool refused;
-	int r = 0;
+	int r;
+
+	/* compare, then write: another run may have done it while we waited */
+	if (!reassess(ctx, d, hctl, false)) {
+		it->result = AR_VANISHED;
+		return;
+	}
+	if (it->plan.action == A_DETACH ? !device_attached(d)
+					: (device_attached(d) &&
+					   str_eq(device_attached(d), it->handler))) {
+		it->result = AR_ALREADY;
+		snprintf(it->plan.reason, sizeof(it->plan.reason),
+			 "done meanwhile by another run");
+		return;
+	}
+
+	if (it->plan.action == A_DETACH) {
+		/*
+		 * A kernel from 4.3 on refuses and logs a warning per write: with
+		 * hundreds of LUNs that floods the log, so do not even ask it.
+		 */
+		if (kf->can_detach == 0 || ctx->refusal_seen) {
+			it->result = AR_REFUSED;
+			return;
+		}
+		/*
+		 * One write. Before 4.3 it drops one reference (scsi_dh_handler_detach()
+		 * is a kref_put()): when dm-multipath holds the handler too, it stays,
+		 * and a second write would drop dm-multipath's reference.
+		 */
+		r = dh_write(hctl, "detach", ctx->p->timeout_ms, lockfd);
+		if (r == -ETIMEDOUT)
+			ctx->timeouts++;
+		if (!reassess(ctx, d, hctl, false)) {
+			it->result = AR_VANISHED;
+		} else if (!device_attached(d)) {
+			/* counted only when it was our write that did it */
+			it->result = r == 0 ? AR_DONE : AR_ALREADY;
+		} else if (r == -EINVAL) {
+			/* refused: settles the question for the rest of the run */
+			ctx->refusal_seen = true;
+			it->result = AR_REFUSED;
+		} else if (r == 0) {
+			it->result = AR_HELD;
+		} else {
+			it->result = AR_FAILED;
+			it->err = -r;
+		}
+		return;
+	}
+
+	r = dh_write(hctl, it->handler, ctx->p->timeout_ms, lockfd);
+	if (r == -ETIMEDOUT)
+		ctx->timeouts++;
+	/*
+	 * The handler's attach said no: -ENODEV (SCSI_DH_DEV_UNSUPP and the like,
+	 * 4.3 on), or before 4.3 -EINVAL from a handler that is registered.
+	 */
+	snprintf(mod, sizeof(mod), "scsi_dh_%s", it->handler);
+	refused = (r == -ENODEV && !device_deleted(hctl)) ||
+		  (r == -EINVAL && kf->gen->detach && module_present(mod));
+	if (!reassess(ctx, d, hctl, refused)) {
+		it->result = AR_VANISHED;
+		return;
+	}
+	if (device_attached(d) && str_eq(device_attached(d), it->handler)) {
+		/* counted only when it was our write that did it */
+		d->attach_refused = false;
+		it->result = r == 0 ? AR_DONE : AR_ALREADY;
+		return;
+	}
+	if (refused) {
+		it->result = AR_DECLINED;
+		it->err = -r;
+		return;
+	}
+	d->attach_refused = false;
+	it->result = AR_FAILED;
+	it->err = r < 0 ? -r : EIO;
+}
+
+void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it)
+{
+	char hctl[HCTL_MAX];
+	int lockfd;
 
 	memset(it, 0, sizeof(*it));
 	it->plan = d->as;
@@ -462,67 +683,22 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 			 "not tried: %u writes timed out before", ctx->timeouts);
 		return;
 	}
-	str_copy(hctl, sizeof(hctl), d->hctl);
-
-	if (it->plan.action == A_DETACH) {
-		/*
-		 * A kernel from 4.3 on refuses and logs a warning per write: with
-		 * hundreds of LUNs that floods the log, so do not even ask it.
-		 */
-		if (kf->can_detach == 0 || ctx->refusal_seen) {
-			it->result = AR_REFUSED;
-			return;
-		}
-		/*
-		 * One write. Before 4.3 it drops one reference (scsi_dh_handler_detach()
-		 * is a kref_put()): when dm-multipath holds the handler too, it stays,
-		 * and a second write would drop dm-multipath's reference.
-		 */
-		r = dh_write(hctl, "detach", ctx->p->timeout_ms);
-		if (r == -ETIMEDOUT)
-			ctx->timeouts++;
-		if (!reassess(ctx, d, hctl, false)) {
-			it->result = AR_VANISHED;
-		} else if (!device_attached(d)) {
-			it->result = AR_DONE;
-		} else if (r == -EINVAL) {
-			/* refused: settles the question for the rest of the run */
-			ctx->refusal_seen = true;
-			it->result = AR_REFUSED;
-		} else if (r == 0) {
-			it->result = AR_HELD;
-		} else {
-			it->result = AR_FAILED;
-			it->err = -r;
-		}
+	if (str_copy(hctl, sizeof(hctl), d->hctl) < 0) {
+		it->result = AR_FAILED;
+		it->err = ENAMETOOLONG;
 		return;
 	}
-
-	r = dh_write(hctl, it->handler, ctx->p->timeout_ms);
-	if (r == -ETIMEDOUT)
-		ctx->timeouts++;
-	/*
-	 * The handler's attach said no: -ENODEV (SCSI_DH_DEV_UNSUPP and the like,
-	 * 4.3 on), or before 4.3 -EINVAL from a handler that is registered.
-	 */
-	snprintf(mod, sizeof(mod), "scsi_dh_%s", it->handler);
-	refused = (r == -ENODEV && !device_deleted(hctl)) ||
-		  (r == -EINVAL && kf->gen->detach && module_present(mod));
-	if (!reassess(ctx, d, hctl, refused)) {
+	lockfd = device_lock(hctl, ctx->p->timeout_ms);
+	if (lockfd == -ENOENT) {
 		it->result = AR_VANISHED;
 		return;
 	}
-	if (device_attached(d) && str_eq(device_attached(d), it->handler)) {
-		/* done, by us or by a concurrent run */
-		it->result = AR_DONE;
+	if (lockfd < 0) {
+		it->result = AR_FAILED;
+		it->err = -lockfd;
+		snprintf(it->plan.reason, sizeof(it->plan.reason), "cannot lock the device");
 		return;
 	}
-	if (refused) {
-		it->result = AR_DECLINED;
-		it->err = -r;
-		return;
-	}
-	d->attach_refused = false;
-	it->result = AR_FAILED;
-	it->err = r < 0 ? -r : EIO;
+	apply_locked(ctx, d, it, hctl, lockfd);
+	close(lockfd);
 }

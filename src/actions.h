@@ -44,10 +44,11 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
  * AR_REFUSED: the kernel refused a detach (4.3 on). AR_DECLINED: the handler
  * refused a late attach (-ENODEV; -EINVAL of a registered handler before 4.3),
  * as it does at scan time: not a failure. AR_HELD: before 4.3, the detach was
- * taken but another user (dm-multipath) still holds the handler.
+ * taken but another user (dm-multipath) still holds the handler. AR_ALREADY:
+ * done meanwhile, not by this run: not counted.
  */
 enum apply_result { AR_NOTHING, AR_PLANNED, AR_DONE, AR_REFUSED, AR_FAILED, AR_VANISHED,
-		    AR_DECLINED, AR_HELD };
+		    AR_DECLINED, AR_HELD, AR_ALREADY };
 
 struct apply_item {
 	struct assessment plan;	/* the device's assessment when the action was planned */
@@ -79,7 +80,22 @@ const char *apply_result_name(enum apply_result r);
  */
 void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it);
 
-/* The modprobe to run: PATH, then /sbin, /usr/sbin. 0 or -ENOENT. */
+/*
+ * The modprobe to run: the absolute directories of PATH, then /sbin and /usr/sbin
+ * under the sysroot. 0 or -ENOENT. It runs with a fixed PATH and nothing else of
+ * our environment.
+ */
 int find_modprobe(char *buf, unsigned int size);
+
+/* What modprobe.d says about our modules: softdep scsi_mod post:, blacklists. */
+struct modprobe_d {
+	char post[1024];	/* the words after "post:" of softdep scsi_mod */
+	char blacklist[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
+	unsigned int nblack;
+};
+
+/* Read one modprobe.d file into m: the blacklist entries for rep's modules. */
+void modprobe_d_file(struct modprobe_d *m, const char *path,
+		     const struct preload_report *rep);
 
 #endif

@@ -3,7 +3,11 @@
 #include "log.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,7 +132,7 @@ static unsigned int parse_seconds(const char *s)
 	if (*c || c == s)
 		return 0;
 	ms += frac;
-	if (ms == 0 || ms > TIMEOUT_MAX_MS)
+	if (ms == 0 || ms > (unsigned long long)TIMEOUT_MAX_MS)
 		return 0;
 	return (unsigned int)ms;
 }
@@ -309,12 +313,14 @@ static void parse_owner_key(struct parse_ctx *c, const char *key, char **words, 
 static void parse_preload(struct policy *p, const char *where, unsigned int line,
 			  char **words, int n)
 {
-	struct policy tmp;
+	char list[MAX_HANDLERS][HANDLER_NAME_MAX];
+	unsigned int nlist = 0, j;
 	int i;
 
-	tmp.npreload = 0;
+	memset(list, 0, sizeof(list));
 	for (i = 0; i < n; i++) {
 		const char *h = handler_word(words[i]);
+		bool dup = false;
 
 		if (!h) {
 			add_error(p, where, line,
@@ -322,17 +328,19 @@ static void parse_preload(struct policy *p, const char *where, unsigned int line
 				  words[i]);
 			return;
 		}
-		if (policy_preloads(&tmp, h))
+		for (j = 0; j < nlist; j++)
+			dup = dup || str_eq(list[j], h);
+		if (dup)
 			continue;
-		if (tmp.npreload == MAX_HANDLERS) {
+		if (nlist == MAX_HANDLERS) {
 			add_error(p, where, line, "preload: too many handlers (at most %d)",
 				  MAX_HANDLERS);
 			return;
 		}
-		str_copy(tmp.preload[tmp.npreload++], HANDLER_NAME_MAX, h);
+		str_copy(list[nlist++], HANDLER_NAME_MAX, h);
 	}
-	memcpy(p->preload, tmp.preload, sizeof(p->preload));
-	p->npreload = tmp.npreload;
+	memcpy(p->preload, list, sizeof(p->preload));
+	p->npreload = nlist;
 }
 
 static void parse_global_key(struct parse_ctx *c, const char *key, char **words, int n)
@@ -445,8 +453,7 @@ static unsigned int load_file(struct policy *p, const char *path, bool must_exis
 		p->nfiles++;
 	}
 	if (n < 0) {
-		add_error(p, path, 0, "cannot read: %s", n == -EFBIG ? "file too large" :
-			  strerror((int)-n));
+		add_error(p, path, 0, "cannot read: %s", read_error((int)-n));
 		return 1;
 	}
 	if (memchr(text, '\0', (size_t)n)) {
@@ -475,6 +482,9 @@ unsigned int config_load(struct policy *p, const char *file)
 		add_error(p, path, 0, "more than %d files", MAX_CONFIG_FILES);
 		errs++;
 		r = MAX_CONFIG_FILES;
+	} else if (r < 0) {
+		add_error(p, path, 0, "cannot read: %s", strerror(-r));
+		return errs + 1;
 	}
 	n = (unsigned int)r;
 	for (i = 0; i < n; i++) {
@@ -492,67 +502,230 @@ static bool arg_bool(const char *v)
 	return !(v && (str_eq(v, "0") || str_eq(v, "no") || str_eq(v, "off")));
 }
 
+/* One whole argument of a command line. */
+static void cmdline_arg(struct cmdline_reader *cr, char *arg)
+{
+	struct policy *p = cr->p;
+	const char *where = cr->where;
+	char *val;
+
+	if (!str_starts(arg, "rd.scsi_dh"))
+		return;
+	val = strchr(arg, '=');
+	if (val)
+		*val++ = '\0';
+	if (str_eq(arg, "rd.scsi_dh") && !arg_bool(val))
+		p->kill_seen = true;
+	if (cr->kill_only)
+		return;
+
+	if (str_eq(arg, "rd.scsi_dh")) {
+		p->enabled = arg_bool(val);
+	} else if (str_eq(arg, "rd.scsi_dh.debug")) {
+		p->debug = arg_bool(val);
+	} else if (str_eq(arg, "rd.scsi_dh.late_attach")) {
+		p->late_attach = arg_bool(val);
+	} else if (str_eq(arg, "rd.scsi_dh.detach")) {
+		p->detach = arg_bool(val);
+	} else if (str_eq(arg, "rd.scsi_dh.preload")) {
+		char *words[MAX_HANDLERS + 1];
+		char *w = val ? val : (char *)"";
+		int nw = 0, i;
+
+		/* comma-separated; an empty value means none */
+		for (;;) {
+			char *comma = strchr(w, ',');
+
+			if (comma)
+				*comma = '\0';
+			for (i = 0; *w && i < nw; i++)
+				if (str_eq(words[i], w))
+					*w = '\0';	/* said twice: once is enough */
+			if (*w) {
+				if (nw == (int)ARRAY_SIZE(words)) {
+					add_error(p, where, 0,
+						  "preload: too many handlers (at most %d)",
+						  MAX_HANDLERS);
+					return;
+				}
+				words[nw++] = w;
+			}
+			if (!comma)
+				break;
+			w = comma + 1;
+		}
+		parse_preload(p, where, 0, words, nw);
+	} else {
+		add_error(p, where, 0, "unknown option \"%s\"", arg);
+	}
+}
+
+void cmdline_begin(struct cmdline_reader *cr, struct policy *p, const char *where)
+{
+	cr->p = p;
+	cr->where = where;
+	cr->len = 0;
+	cr->quoted = false;
+	cr->kill_only = false;
+}
+
+/* The end of an argument: hand it on, or say that it was too long. */
+static void cmdline_end_arg(struct cmdline_reader *cr)
+{
+	if (cr->len == 0)
+		return;
+	if (cr->len >= sizeof(cr->arg)) {
+		cr->arg[sizeof(cr->arg) - 1] = '\0';
+		/* not ours: not our business; ours: never cut, never guessed */
+		if (str_starts(cr->arg, "rd.scsi_dh") && !cr->kill_only)
+			add_error(cr->p, cr->where, 0,
+				  "argument \"%.40s...\" of %zu bytes is longer than %zu",
+				  cr->arg, cr->len, sizeof(cr->arg) - 1);
+	} else {
+		cr->arg[cr->len] = '\0';
+		cmdline_arg(cr, cr->arg);
+	}
+	cr->len = 0;
+}
+
+void cmdline_feed(struct cmdline_reader *cr, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		/* the kernel's rule: blanks inside double quotes do not split */
+		if (c == '"') {
+			cr->quoted = !cr->quoted;
+			continue;
+		}
+		if (c == '\0' || (!cr->quoted && (c == ' ' || c == '\t' || c == '\n'))) {
+			cmdline_end_arg(cr);
+			continue;
+		}
+		if (cr->len < sizeof(cr->arg) - 1)
+			cr->arg[cr->len] = c;
+		if (cr->len < SIZE_MAX)
+			cr->len++;
+	}
+}
+
+void cmdline_finish(struct cmdline_reader *cr)
+{
+	cmdline_end_arg(cr);
+	cr->quoted = false;
+}
+
 unsigned int cmdline_apply(struct policy *p, const char *cmdline)
 {
-	static const char where[] = "kernel command line";
+	static struct cmdline_reader cr;
 	unsigned int before = p->nerrors;
-	const char *s = cmdline;
 
-	while (*s) {
-		char arg[1024];
-		size_t n = 0;
-		bool quoted = false;
-		char *val;
+	cmdline_begin(&cr, p, "kernel command line");
+	cmdline_feed(&cr, cmdline, strlen(cmdline));
+	cmdline_finish(&cr);
+	return p->nerrors - before;
+}
 
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (!*s)
-			break;
-		/* the kernel's rule: blanks inside double quotes do not split */
-		while (*s && (quoted || (*s != ' ' && *s != '\t' && *s != '\n'))) {
-			if (*s == '"')
-				quoted = !quoted;
-			else if (n < sizeof(arg) - 1)
-				arg[n++] = *s;
-			s++;
-		}
-		arg[n] = '\0';
-		if (!str_starts(arg, "rd.scsi_dh"))
-			continue;
-		val = strchr(arg, '=');
-		if (val)
-			*val++ = '\0';
+/* Feed one file through cr whatever its length: 0, or -errno with an error said. */
+static int cmdline_file(struct cmdline_reader *cr, const char *path, bool must_exist)
+{
+	char buf[4096];
+	int fd = open_regular(AT_FDCWD, path);
 
-		if (str_eq(arg, "rd.scsi_dh")) {
-			p->enabled = arg_bool(val);
-		} else if (str_eq(arg, "rd.scsi_dh.debug")) {
-			p->debug = arg_bool(val);
-		} else if (str_eq(arg, "rd.scsi_dh.late_attach")) {
-			p->late_attach = arg_bool(val);
-		} else if (str_eq(arg, "rd.scsi_dh.detach")) {
-			p->detach = arg_bool(val);
-		} else if (str_eq(arg, "rd.scsi_dh.preload")) {
-			char *words[MAX_HANDLERS + 1];
-			char *w = val ? val : (char *)"";
-			int nw = 0;
-
-			/* comma-separated; an empty value means none */
-			while (nw < (int)ARRAY_SIZE(words)) {
-				char *comma = strchr(w, ',');
-
-				if (comma)
-					*comma = '\0';
-				if (*w)
-					words[nw++] = w;
-				if (!comma)
-					break;
-				w = comma + 1;
-			}
-			parse_preload(p, where, 0, words, nw);
-		} else {
-			add_error(p, where, 0, "unknown option \"%s\"", arg);
-		}
+	if (fd == -ENOENT && !must_exist)
+		return 0;
+	if (fd < 0) {
+		if (!cr->kill_only)
+			add_error(cr->p, path, 0, "cannot read: %s", read_error(-fd));
+		return fd;
 	}
+	for (;;) {
+		ssize_t r = read(fd, buf, sizeof(buf));
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = -errno;
+			if (!cr->kill_only)
+				add_error(cr->p, path, 0, "cannot read: %s",
+					  strerror((int)-r));
+			close(fd);
+			cmdline_finish(cr);
+			return (int)r;
+		}
+		if (r == 0)
+			break;
+		cmdline_feed(cr, buf, (size_t)r);
+	}
+	close(fd);
+	cmdline_finish(cr);
+	return 0;
+}
+
+/* Every *.conf of dir in directory order, looking for the kill switch only. */
+static void cmdline_dir_kill_scan(struct cmdline_reader *cr, const char *dir)
+{
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return;
+	cr->kill_only = true;
+	while ((de = readdir(d))) {
+		char f[SDE_PATH_MAX];
+		size_t len = strlen(de->d_name);
+
+		if (de->d_name[0] == '.' || len < 6 || !str_eq(de->d_name + len - 5, ".conf"))
+			continue;
+		if (xsnprintf(f, sizeof(f), "%s/%s", dir, de->d_name) == 0)
+			cmdline_file(cr, f, false);
+	}
+	closedir(d);
+	cr->kill_only = false;
+}
+
+unsigned int cmdline_load(struct policy *p)
+{
+	static char names[MAX_CMDLINE_FILES][256];
+	static struct cmdline_reader cr;
+	char dir[SDE_PATH_MAX], path[SDE_PATH_MAX];
+	unsigned int before = p->nerrors;
+	int i, n;
+
+	p->kill_seen = false;
+	if (sde_path(dir, sizeof(dir), "/etc/cmdline.d") == 0) {
+		n = conf_dir_list(dir, names, ARRAY_SIZE(names));
+		if (n == -E2BIG) {
+			add_error(p, dir, 0, "more than %d files: rd.scsi_dh=0 in any of them wins",
+				  MAX_CMDLINE_FILES);
+			cmdline_begin(&cr, p, dir);
+			cmdline_dir_kill_scan(&cr, dir);
+			n = MAX_CMDLINE_FILES;
+		} else if (n < 0) {
+			add_error(p, dir, 0, "cannot read: %s", strerror(-n));
+			n = 0;
+		}
+		for (i = 0; i < n; i++) {
+			if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) < 0) {
+				add_error(p, dir, 0, "file name too long: \"%.40s...\"", names[i]);
+				continue;
+			}
+			cmdline_begin(&cr, p, path);
+			cmdline_file(&cr, path, false);
+		}
+	} else {
+		add_error(p, "/etc/cmdline.d", 0, "path under --sysroot too long");
+	}
+	if (sde_path(path, sizeof(path), "/proc/cmdline") == 0) {
+		cmdline_begin(&cr, p, "kernel command line");
+		cmdline_file(&cr, path, false);
+	}
+	cr.where = NULL;
+	/* what could not be read whole may have said rd.scsi_dh=0: it wins */
+	if (p->nerrors != before && p->kill_seen)
+		p->enabled = false;
 	return p->nerrors - before;
 }
 

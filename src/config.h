@@ -43,6 +43,7 @@ struct policy {
 	bool late_attach;
 	bool detach;
 	bool debug;			/* rd.scsi_dh.debug */
+	bool kill_seen;			/* rd.scsi_dh=0 (or no, off) seen anywhere */
 	unsigned int timeout_ms;	/* modprobe_timeout */
 	struct owner_rule owners[MAX_OWNERS];
 	unsigned int nowners;
@@ -71,8 +72,38 @@ unsigned int config_parse(struct policy *p, const char *name, const char *text);
  */
 unsigned int config_load(struct policy *p, const char *file);
 
+#define CMDLINE_ARG_MAX 4096	/* bytes of one argument, NUL included */
+#define MAX_CMDLINE_FILES 256	/* /etc/cmdline.d files read in order */
+
+/*
+ * A command line read in pieces of any size: arguments are split as the kernel
+ * does (blanks, not inside double quotes) and handed on whole. An rd.scsi_dh*
+ * argument too long for arg is an error, never cut.
+ */
+struct cmdline_reader {
+	struct policy *p;
+	const char *where;	/* for messages */
+	size_t len;		/* of the argument so far, also past arg's size */
+	bool quoted;
+	bool kill_only;		/* only look for rd.scsi_dh=0 */
+	char arg[CMDLINE_ARG_MAX];
+};
+
+void cmdline_begin(struct cmdline_reader *cr, struct policy *p, const char *where);
+void cmdline_feed(struct cmdline_reader *cr, const char *s, size_t n);
+void cmdline_finish(struct cmdline_reader *cr);
+
 /* Apply rd.scsi_dh* options of a kernel command line; the last one wins. */
 unsigned int cmdline_apply(struct policy *p, const char *cmdline);
+
+/*
+ * The kernel command line as dracut's getcmdline sees it, under the sysroot:
+ * /etc/cmdline.d/ *.conf in lexical order, then /proc/cmdline, which wins. Any
+ * length is read whole. What cannot be read (too many files, not a regular file,
+ * an argument too long) is an error, and rd.scsi_dh=0 seen anywhere then wins.
+ * Returns the number of errors.
+ */
+unsigned int cmdline_load(struct policy *p);
 
 /* After errors: keep rd.scsi_dh, preload the default handlers, change nothing. */
 void policy_fallback(struct policy *p);

@@ -40,26 +40,32 @@ int hctl_parse(const char *s, unsigned int *h, unsigned int *c, unsigned int *t,
 	return 0;
 }
 
-/* One attribute of the device directory; "" when missing or unreadable. */
-static void attr(int dfd, const char *name, char *buf, size_t size)
+/*
+ * One attribute of the device directory; "" when missing, unreadable or not a
+ * regular file (a FIFO would block). -EFBIG when it does not fit: a value cut
+ * short could match another rule, so it is never used.
+ */
+static int attr(int dfd, const char *name, char *buf, size_t size)
 {
-	ssize_t n = 0;
+	ssize_t n;
 	int fd;
 
 	buf[0] = '\0';
-	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_regular(dfd, name);
 	if (fd < 0)
-		return;
-	do
-		n = read(fd, buf, size - 1);
-	while (n < 0 && errno == EINTR);
+		return 0;
+	n = read_fd(fd, buf, size);
 	close(fd);
+	if (n == -EFBIG) {
+		buf[0] = '\0';
+		return -EFBIG;
+	}
 	if (n < 0)
 		n = 0;
 	buf[n] = '\0';
-	/* a value cut short is still the start of the value; the newline goes */
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
+	return 0;
 }
 
 static void trimmed(char *dst, size_t size, const char *src)
@@ -139,7 +145,7 @@ int device_read(struct device *d, const char *hctl)
 	struct dirent *de;
 	DIR *bd;
 	ssize_t n;
-	int dfd, fd, bfd;
+	int dfd, fd, bfd, big = 0;
 
 	memset(d, 0, sizeof(*d));
 	d->type = -1;
@@ -147,7 +153,8 @@ int device_read(struct device *d, const char *hctl)
 	d->tpg = -1;
 	if (hctl_parse(hctl, &d->h, &d->c, &d->t, &d->l) < 0)
 		return -EINVAL;
-	str_copy(d->hctl, sizeof(d->hctl), hctl);
+	if (str_copy(d->hctl, sizeof(d->hctl), hctl) < 0)
+		return -ENAMETOOLONG;
 	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device", hctl) < 0)
 		return -ENAMETOOLONG;
 	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -156,24 +163,27 @@ int device_read(struct device *d, const char *hctl)
 		return -ENOENT;
 	}
 
-	attr(dfd, "type", buf, sizeof(buf));
-	if (buf[0] >= '0' && buf[0] <= '9')
-		d->type = atoi(buf);
-	attr(dfd, "vendor", d->vendor, sizeof(d->vendor));
-	attr(dfd, "model", d->model, sizeof(d->model));
-	attr(dfd, "rev", d->rev, sizeof(d->rev));
+	big |= attr(dfd, "type", buf, sizeof(buf));
+	if (buf[0] >= '0' && buf[0] <= '9') {
+		long v = strtol(buf, NULL, 10);
+
+		d->type = v <= 0x1f ? (int)v : -1;	/* 5 bits: the peripheral type */
+	}
+	big |= attr(dfd, "vendor", d->vendor, sizeof(d->vendor));
+	big |= attr(dfd, "model", d->model, sizeof(d->model));
+	big |= attr(dfd, "rev", d->rev, sizeof(d->rev));
 	trimmed(d->vendor_t, sizeof(d->vendor_t), d->vendor);
 	trimmed(d->model_t, sizeof(d->model_t), d->model);
 	trimmed(d->rev_t, sizeof(d->rev_t), d->rev);
-	attr(dfd, "dh_state", d->dh_state, sizeof(d->dh_state));
+	big |= attr(dfd, "dh_state", d->dh_state, sizeof(d->dh_state));
 	rtrim(d->dh_state);
-	attr(dfd, "access_state", d->access_state, sizeof(d->access_state));
+	big |= attr(dfd, "access_state", d->access_state, sizeof(d->access_state));
 	rtrim(d->access_state);
-	attr(dfd, "wwid", d->wwid, sizeof(d->wwid));
+	big |= attr(dfd, "wwid", d->wwid, sizeof(d->wwid));
 	rtrim(d->wwid);
 	read_vpd83(dfd, d);
 
-	fd = openat(dfd, "inquiry", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = open_regular(dfd, "inquiry");
 	if (fd >= 0) {
 		do
 			n = read(fd, inq, sizeof(inq));
@@ -192,7 +202,8 @@ int device_read(struct device *d, const char *hctl)
 			while ((de = readdir(bd))) {
 				if (de->d_name[0] == '.')
 					continue;
-				str_copy(d->block, sizeof(d->block), de->d_name);
+				if (str_copy(d->block, sizeof(d->block), de->d_name) < 0)
+					big = -EFBIG;
 				break;
 			}
 			closedir(bd);
@@ -203,7 +214,9 @@ int device_read(struct device *d, const char *hctl)
 		d->vanished = true;
 	close(dfd);
 	host_driver(d->h, d->host_driver, sizeof(d->host_driver));
-	return d->vanished ? -ENOENT : 0;
+	if (d->vanished)
+		return -ENOENT;
+	return big ? -EFBIG : 0;
 }
 
 const char *device_attached(const struct device *d)
@@ -249,7 +262,7 @@ int inventory_add(struct inventory *inv, const char *hctl)
 	if (r < 0)
 		return r;
 	r = device_read(&inv->dev[inv->n], hctl);
-	if (r == -EINVAL || r == -ENAMETOOLONG)
+	if (r == -EINVAL || r == -ENAMETOOLONG || r == -EFBIG)
 		return r;
 	inv->n++;
 	return 0;
@@ -294,14 +307,20 @@ int inventory_scan(struct inventory *inv)
 		if (r < 0)
 			break;
 		/* a device that vanished since readdir is simply not there */
-		if (device_read(&inv->dev[inv->n], de->d_name) == 0)
+		r = device_read(&inv->dev[inv->n], de->d_name);
+		if (r == 0)
 			inv->n++;
+		else if (r != -ENOENT)
+			log_msg(SDE_WARNING, "%s: %s, not looked at", de->d_name,
+				r == -EFBIG ? "an attribute longer than it can be" : strerror(-r));
+		r = 0;
 	}
 	closedir(d);
 	if (inv->dropped)
 		log_msg(SDE_WARNING, "more than %d SCSI devices: %u not looked at", MAX_DEVICES,
 			inv->dropped);
-	qsort(inv->dev, inv->n, sizeof(*inv->dev), cmp_dev);
+	if (inv->n > 1)
+		qsort(inv->dev, inv->n, sizeof(*inv->dev), cmp_dev);
 	return r == -ENOSPC ? 0 : r;
 }
 

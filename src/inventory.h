@@ -8,7 +8,7 @@
 #include "config.h"
 
 #define MAX_DEVICES 65536	/* SCSI devices looked at in one run */
-#define HCTL_MAX 48
+#define HCTL_MAX 64	/* "4294967295:4294967295:4294967295:18446744073709551615" fits */
 
 struct device {
 	unsigned int h, c, t;

@@ -241,7 +241,7 @@ int kernel_modules(const struct kernel_info *k, const char *const *names, unsign
 
 	if (xsnprintf(path, sizeof(path), "%s/modules.builtin", k->moddir) == 0 &&
 	    line_open(&lr, path) == 0) {
-		while ((r = line_next(&lr, &line)) > 0) {
+		while (line_next(&lr, &line) > 0) {
 			module_name_from_path(rtrim(line), name, sizeof(name));
 			for (i = 0; i < n; i++)
 				if (modname_eq(name, names[i]))
@@ -291,6 +291,30 @@ static bool in_scsi_dirs(const char *path)
 	return false;
 }
 
+/*
+ * The module name of a modules.dep path, for a softdep line: false when it is
+ * empty, cut, or not [A-Za-z0-9_] (a damaged modules.dep must not write a damaged
+ * modprobe.d line).
+ */
+static bool softdep_name(const char *path, char *out, unsigned int size)
+{
+	const char *b = strrchr(path, '/');
+	const char *ko;
+	size_t n, i;
+
+	b = b ? b + 1 : path;
+	ko = strstr(b, ".ko");
+	n = ko ? (size_t)(ko - b) : strlen(b);
+	if (n == 0 || n >= size)
+		return false;
+	module_name_from_path(path, out, size);
+	for (i = 0; out[i]; i++)
+		if (!((out[i] >= 'a' && out[i] <= 'z') || (out[i] >= 'A' && out[i] <= 'Z') ||
+		      (out[i] >= '0' && out[i] <= '9') || out[i] == '_'))
+			return false;
+	return true;
+}
+
 int kernel_scsi_modules(const struct kernel_info *k, bool by_path,
 			void (*fn)(const char *name, void *arg), void *arg)
 {
@@ -314,7 +338,11 @@ int kernel_scsi_modules(const struct kernel_info *k, bool by_path,
 		if (!colon)
 			continue;
 		*colon = '\0';
-		module_name_from_path(line, name, sizeof(name));
+		if (!softdep_name(line, name, sizeof(name))) {
+			log_msg(SDE_WARNING, "%s: not a module name: \"%.60s\", ignoring", path,
+				line);
+			continue;
+		}
 		if (by_path) {
 			if (in_scsi_dirs(line)) {
 				fn(name, arg);
@@ -364,7 +392,7 @@ bool module_present(const char *name)
 void owners_resolve(struct policy *p, const struct kernel_info *k)
 {
 	const char *names[MAX_OWNERS];
-	enum modstate states[MAX_OWNERS];
+	enum modstate states[MAX_OWNERS] = { MOD_MISSING };
 	unsigned int i, n = 0;
 	int r = 0;
 

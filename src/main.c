@@ -14,6 +14,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -214,31 +216,6 @@ static bool uses_cmdline(enum command c)
 	return c == CMD_STATUS || c == CMD_CHECK || c == CMD_PRELOAD || c == CMD_APPLY;
 }
 
-/*
- * The kernel command line as dracut's getcmdline sees it: /etc/cmdline.d/ *.conf
- * of the initramfs (dracut --kernel-cmdline), then /proc/cmdline, which wins.
- */
-static void read_cmdline(struct policy *p)
-{
-	static char names[32][256];
-	static char text[4096];
-	char dir[SDE_PATH_MAX], path[SDE_PATH_MAX];
-	int i, n;
-
-	if (sde_path(dir, sizeof(dir), "/etc/cmdline.d") == 0) {
-		n = conf_dir_list(dir, names, ARRAY_SIZE(names));
-		if (n == -E2BIG)
-			n = ARRAY_SIZE(names);
-		for (i = 0; i < n; i++)
-			if (xsnprintf(path, sizeof(path), "%s/%s", dir, names[i]) == 0 &&
-			    read_file(path, text, sizeof(text)) >= 0)
-				cmdline_apply(p, text);
-	}
-	if (sde_path(path, sizeof(path), "/proc/cmdline") == 0 &&
-	    read_file(path, text, sizeof(text)) >= 0)
-		cmdline_apply(p, text);
-}
-
 static void print_errors(const struct policy *p)
 {
 	unsigned int i;
@@ -307,17 +284,46 @@ static bool sysroot_exists(const char *path)
 }
 
 /*
+ * The status directory, for a sweep: a directory of root's own (not a symlink,
+ * writable by no one else), with what a killed run left removed. -1 when it
+ * cannot be had, said once.
+ */
+static int status_dir_open(void)
+{
+	char dir[SDE_PATH_MAX];
+	int fd;
+
+	if (sde_path(dir, sizeof(dir), STATUS_DIR) < 0) {
+		log_msg(SDE_WARNING, "%s%s: path too long, not writing the boot record",
+			sde_sysroot(), STATUS_DIR);
+		return -1;
+	}
+	fd = private_dir_open(dir, 0755);
+	if (fd == -ELOOP || fd == -EPERM) {
+		log_msg(SDE_WARNING, "%s: not a directory of its own, not writing the boot record",
+			dir);
+		return -1;
+	}
+	if (fd < 0) {
+		log_msg(SDE_WARNING, "%s: %s, not writing the boot record", dir, strerror(-fd));
+		return -1;
+	}
+	stale_tmp_remove(fd);
+	return fd;
+}
+
+/*
  * Write the boot record: status.json and status.txt, each atomically.  The
  * initramfs's sweep is the boot's record (status --boot): a later sweep in
  * the real root (scsi-dh-early.service, an administrator) keeps it and
  * writes status-root.json and status-root.txt beside it.  dracut's images
  * have /etc/initrd-release; a real root has none.
  */
-static void write_boot_record(const struct policy *p, struct kernel_info *k,
+static void write_boot_record(int dirfd, const struct policy *p, struct kernel_info *k,
 			      const struct inventory *inv, const char *summary)
 {
-	char path[SDE_PATH_MAX], tmp[SDE_PATH_MAX];
 	const char *names[] = { "status.json", "status.txt" };
+	char tmp[SDE_PATH_MAX];
 	unsigned int i;
 	int r;
 
@@ -326,14 +332,11 @@ static void write_boot_record(const struct policy *p, struct kernel_info *k,
 		names[1] = "status-root.txt";
 	}
 	for (i = 0; i < ARRAY_SIZE(names); i++) {
-		FILE *f;
+		FILE *f = atomic_open_at(dirfd, names[i], tmp, sizeof(tmp));
 
-		if (sde_path(path, sizeof(path), STATUS_DIR "/%s", names[i]) < 0)
-			return;
-		f = atomic_open(path, tmp, sizeof(tmp));
 		if (!f) {
-			log_msg(SDE_WARNING, "cannot write \"%s\": %s, ignoring", path,
-				strerror(errno));
+			log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring",
+				sde_sysroot(), STATUS_DIR, names[i], strerror(errno));
 			continue;
 		}
 		if (i == 0) {
@@ -343,24 +346,28 @@ static void write_boot_record(const struct policy *p, struct kernel_info *k,
 			status_table(f, p, inv);
 			fprintf(f, "%s\n", summary);
 		}
-		r = atomic_commit(f, tmp, path);
+		r = atomic_commit_at(dirfd, f, tmp, names[i]);
 		if (r < 0)
-			log_msg(SDE_WARNING, "cannot write \"%s\": %s, ignoring", path,
-				strerror(-r));
+			log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring",
+				sde_sysroot(), STATUS_DIR, names[i], strerror(-r));
 	}
 }
 
-static void mark_swept(void)
+/* The marker the udev rule waits for: created, never followed or truncated. */
+static void mark_swept(int dirfd)
 {
-	char dir[SDE_PATH_MAX], path[SDE_PATH_MAX];
-	FILE *f;
+	struct stat st;
+	int fd = create_at(dirfd, "swept", 0644);
 
-	if (sde_path(dir, sizeof(dir), STATUS_DIR) < 0 || mkdir_p(dir, 0755) < 0 ||
-	    xsnprintf(path, sizeof(path), "%s/swept", dir) < 0)
+	if (fd >= 0) {
+		close(fd);
 		return;
-	f = fopen(path, "we");
-	if (f)
-		fclose(f);
+	}
+	if (fd == -EEXIST && fstatat(dirfd, "swept", &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    S_ISREG(st.st_mode))
+		return;
+	log_msg(SDE_WARNING, "cannot create \"%s%s/swept\": %s, ignoring", sde_sysroot(),
+		STATUS_DIR, fd == -EEXIST ? "not a regular file in its place" : strerror(-fd));
 }
 
 static void action_json(FILE *f, const struct device *d, const struct apply_item *it,
@@ -395,7 +402,7 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 	struct summary sum;
 	char summary[512], label[256];
 	bool sweep = o->ndevices == 0;
-	int i, r, ret = EXIT_OK;
+	int i, r, ret = EXIT_OK, dirfd = -1;
 	unsigned int d;
 
 	if (!p->enabled) {
@@ -417,14 +424,21 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 			inventory_free(&inv);
 			return EXIT_USAGE;
 		}
-		if (r < 0 || inventory_add(&inv, hctl) < 0) {
-			log_msg(SDE_WARNING, "%s: no such SCSI device, ignoring", o->devices[i]);
+		if (r == 0)
+			r = inventory_add(&inv, hctl);
+		if (r < 0) {
+			log_msg(SDE_WARNING, "%s: %s, ignoring", o->devices[i],
+				r == -EFBIG ? "an attribute longer than it can be"
+					    : "no such SCSI device");
 			continue;
 		}
 	}
 	if (sweep) {
-		if (!o->dry_run)
-			mark_swept();
+		if (!o->dry_run) {
+			dirfd = status_dir_open();
+			if (dirfd >= 0)
+				mark_swept(dirfd);
+		}
 		r = inventory_scan(&inv);
 		if (r < 0)
 			log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
@@ -489,9 +503,11 @@ static int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info 
 	}
 	if (!o->dry_run) {
 		kmsg_msg(ret == EXIT_OK ? SDE_INFO : SDE_WARNING, "%s", summary);
-		if (sweep)
-			write_boot_record(p, k, &inv, summary);
+		if (dirfd >= 0)
+			write_boot_record(dirfd, p, k, &inv, summary);
 	}
+	if (dirfd >= 0)
+		close(dirfd);
 	free(items);
 	inventory_free(&inv);
 	if (p->fallback)
@@ -721,6 +737,26 @@ static int cmd_modules(const struct policy *p, const struct kernel_info *k)
 	return EXIT_OK;
 }
 
+/*
+ * Standard descriptors that are closed get /dev/null, so that no file we open
+ * takes their place; a reader that goes away (apply | head) costs us our output,
+ * never the work or the boot record: SIGPIPE is ignored and EPIPE is an error.
+ */
+static void std_fds(void)
+{
+	int fd;
+
+	for (fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) >= 0 || errno != EBADF)
+			continue;
+		/* no /dev/null (an early initramfs): a directory takes the slot, unwritable */
+		if (open("/dev/null", fd ? O_WRONLY : O_RDONLY) != fd &&
+		    open("/", O_RDONLY | O_DIRECTORY) != fd)
+			continue;
+	}
+	signal(SIGPIPE, SIG_IGN);
+}
+
 int main(int argc, char **argv)
 {
 	static struct policy policy;
@@ -728,6 +764,7 @@ int main(int argc, char **argv)
 	struct opts o;
 	int r;
 
+	std_fds();
 	r = parse_args(argc, argv, &o);
 	if (r != EXIT_OK)
 		return r;
@@ -745,7 +782,7 @@ int main(int argc, char **argv)
 	policy_defaults(&policy);
 	config_load(&policy, o.config);
 	if (uses_cmdline(o.cmd))
-		read_cmdline(&policy);
+		cmdline_load(&policy);
 
 	if ((o.cmd == CMD_PRELOAD || o.cmd == CMD_APPLY) && !o.dry_run &&
 	    (o.kmsg == 1 || (o.kmsg == -1 && !isatty(STDOUT_FILENO)))) {

@@ -4,6 +4,8 @@
 #include <errno.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,9 +58,8 @@ int sde_path(char *buf, size_t size, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (rl >= size)
+	if (xsnprintf(buf, size, "%s", sysroot) < 0)
 		return -ENAMETOOLONG;
-	memcpy(buf, sysroot, rl);
 	va_start(ap, fmt);
 	n = vsnprintf(buf + rl, size - rl, fmt, ap);
 	va_end(ap);
@@ -67,27 +68,43 @@ int sde_path(char *buf, size_t size, const char *fmt, ...)
 	return 0;
 }
 
-ssize_t read_file(const char *path, char *buf, size_t size)
+int open_regular(int dirfd, const char *path)
+{
+	struct stat st;
+	int fd;
+
+	/* O_NONBLOCK: opening a FIFO with no writer must not wait for one */
+	fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0) {
+		int e = errno;
+
+		close(fd);
+		return -e;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return -SDE_ENOTREG;
+	}
+	return fd;
+}
+
+ssize_t read_fd(int fd, char *buf, size_t size)
 {
 	size_t len = 0;
-	int fd;
 
 	if (size < 2)
 		return -EINVAL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0)
-		return -errno;
 	/* sysfs hands out an attribute in one read; loop for regular files */
 	for (;;) {
 		ssize_t r = read(fd, buf + len, size - 1 - len);
 
 		if (r < 0) {
-			int e = errno;
-
-			if (e == EINTR)
+			if (errno == EINTR)
 				continue;
-			close(fd);
-			return -e;
+			buf[len] = '\0';
+			return -errno;
 		}
 		if (r == 0)
 			break;
@@ -95,15 +112,40 @@ ssize_t read_file(const char *path, char *buf, size_t size)
 		if (len == size - 1) {
 			char c;
 
-			r = read(fd, &c, 1);
-			close(fd);
+			do
+				r = read(fd, &c, 1);
+			while (r < 0 && errno == EINTR);
 			buf[len] = '\0';
 			return r > 0 ? -EFBIG : (ssize_t)len;
 		}
 	}
-	close(fd);
 	buf[len] = '\0';
 	return (ssize_t)len;
+}
+
+ssize_t read_file(const char *path, char *buf, size_t size)
+{
+	ssize_t n;
+	int fd;
+
+	if (size < 2)
+		return -EINVAL;
+	buf[0] = '\0';
+	fd = open_regular(AT_FDCWD, path);
+	if (fd < 0)
+		return fd;
+	n = read_fd(fd, buf, size);
+	close(fd);
+	return n;
+}
+
+const char *read_error(int err)
+{
+	if (err == SDE_ENOTREG)
+		return "not a regular file";
+	if (err == EFBIG)
+		return "file too large";
+	return strerror(err);
 }
 
 ssize_t read_attr(const char *path, char *buf, size_t size)
@@ -177,40 +219,129 @@ int mkdir_p(const char *path, mode_t mode)
 	return 0;
 }
 
-FILE *atomic_open(const char *path, char *tmp, size_t size)
+int private_dir_open(const char *path, mode_t mode)
 {
-	int fd;
+	struct stat st;
+	int fd, r;
 
-	if (xsnprintf(tmp, size, "%s.%ld.tmp", path, (long)getpid()) < 0) {
+	r = mkdir_p(path, mode);
+	if (r < 0)
+		return r;
+	/* a symlink in its place is not followed, whatever it points to */
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOTDIR ? -ELOOP : -errno;
+	if (fstat(fd, &st) < 0) {
+		r = -errno;
+		close(fd);
+		return r;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+int create_at(int dirfd, const char *name, mode_t mode)
+{
+	int fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+
+	return fd < 0 ? -errno : fd;
+}
+
+void stale_tmp_remove(int dirfd)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd = dup(dirfd);
+
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		const char *dot, *end;
+		char *e;
+		long pid;
+
+		end = strstr(de->d_name, ".tmp");
+		if (!end || end[4] || end == de->d_name)
+			continue;
+		for (dot = end - 1; dot > de->d_name && *dot != '.'; dot--)
+			;
+		if (*dot != '.' || dot + 1 == end)
+			continue;
+		errno = 0;
+		pid = strtol(dot + 1, &e, 10);
+		if (errno || e != end || pid <= 0 || pid > INT_MAX)
+			continue;
+		/* a run still writing it keeps it */
+		if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		unlinkat(dirfd, de->d_name, 0);
+	}
+	closedir(d);
+}
+
+FILE *atomic_open_at(int dirfd, const char *name, char *tmp, size_t size)
+{
+	int fd, tries;
+
+	if (xsnprintf(tmp, size, "%s.%ld.tmp", name, (long)getpid()) < 0) {
 		errno = ENAMETOOLONG;
 		return NULL;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
-	if (fd < 0)
-		return NULL;
-	return fdopen(fd, "w");
+	for (tries = 0; tries < 2; tries++) {
+		FILE *f;
+
+		fd = create_at(dirfd, tmp, 0644);
+		if (fd == -EEXIST && tries == 0) {
+			/* ours by name, left by a killed run whose pid we now have */
+			unlinkat(dirfd, tmp, 0);
+			continue;
+		}
+		if (fd < 0) {
+			errno = -fd;
+			return NULL;
+		}
+		f = fdopen(fd, "w");
+		if (!f) {
+			int e = errno;
+
+			close(fd);
+			unlinkat(dirfd, tmp, 0);
+			errno = e;
+		}
+		return f;
+	}
+	errno = EEXIST;
+	return NULL;
 }
 
-int atomic_commit(FILE *f, const char *tmp, const char *path)
+int atomic_commit_at(int dirfd, FILE *f, const char *tmp, const char *name)
 {
 	int r = 0;
 
-	if (ferror(f))
+	if (fflush(f) != 0 || ferror(f))
 		r = -EIO;
 	if (fclose(f) != 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, path) < 0)
+	if (!r && renameat(dirfd, tmp, dirfd, name) < 0)
 		r = -errno;
 	if (r)
-		unlink(tmp);
+		unlinkat(dirfd, tmp, 0);
 	return r;
 }
 
 int line_open(struct line_reader *lr, const char *path)
 {
-	lr->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	lr->fd = open_regular(AT_FDCWD, path);
 	if (lr->fd < 0)
-		return -errno;
+		return lr->fd;
 	lr->len = lr->start = 0;
 	lr->eof = false;
 	lr->overlong = false;
@@ -311,7 +442,7 @@ int conf_dir_list(const char *dir, char (*names)[256], unsigned int max)
 
 	d = opendir(dir);
 	if (!d)
-		return 0;
+		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 
@@ -325,7 +456,8 @@ int conf_dir_list(const char *dir, char (*names)[256], unsigned int max)
 			n++;
 	}
 	closedir(d);
-	qsort(names, n, 256, cmp_names);
+	if (n > 1)
+		qsort(names, n, 256, cmp_names);
 	return more ? -E2BIG : (int)n;
 }
 

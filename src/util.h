@@ -2,6 +2,7 @@
 #ifndef SDE_UTIL_H
 #define SDE_UTIL_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -27,10 +28,28 @@ int xsnprintf(char *buf, size_t size, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
 /*
- * Read a whole small file (a sysfs attribute) into buf, NUL-terminated.
+ * errno of a file that must be a regular one and is not (a FIFO, a directory):
+ * Linux has no EFTYPE, and nothing we open can fail with EMEDIUMTYPE otherwise.
+ */
+#define SDE_ENOTREG EMEDIUMTYPE
+
+/*
+ * Open path (relative to dirfd, or AT_FDCWD) for reading only if it is a regular
+ * file: never blocks on a FIFO. The descriptor, or -errno (-SDE_ENOTREG).
+ */
+int open_regular(int dirfd, const char *path);
+
+/* Read what fits of fd into buf, NUL-terminated: the length, -EFBIG, or -errno. */
+ssize_t read_fd(int fd, char *buf, size_t size);
+
+/*
+ * Read a whole small regular file (a sysfs attribute) into buf, NUL-terminated.
  * Returns the length, or -errno; -EFBIG when it does not fit in size - 1.
  */
 ssize_t read_file(const char *path, char *buf, size_t size);
+
+/* strerror() with the words for -EFBIG and -SDE_ENOTREG of the readers above */
+const char *read_error(int err);
 
 /* read_file() with the single trailing newline removed (blanks kept). */
 ssize_t read_attr(const char *path, char *buf, size_t size);
@@ -46,12 +65,25 @@ bool str_starts(const char *s, const char *prefix);
 int str_copy(char *dst, size_t size, const char *src);
 
 /*
- * Replace path atomically: atomic_open() opens a temporary file beside it (its
- * name in tmp), atomic_commit() closes that and renames it over path, or
- * removes it on any error. 0 or -errno.
+ * A directory of our own: made when missing, opened without following a symlink,
+ * owned by the effective user and writable by no one else. The descriptor, or
+ * -ELOOP (a symlink or no directory in its place), -EPERM (not ours alone), -errno.
  */
-FILE *atomic_open(const char *path, char *tmp, size_t size);
-int atomic_commit(FILE *f, const char *tmp, const char *path);
+int private_dir_open(const char *path, mode_t mode);
+
+/* Create name in dirfd: O_EXCL|O_NOFOLLOW|O_CLOEXEC. The descriptor or -errno. */
+int create_at(int dirfd, const char *name, mode_t mode);
+
+/* Remove "NAME.PID.tmp" files of dirfd whose PID is no running process. */
+void stale_tmp_remove(int dirfd);
+
+/*
+ * Replace name in dirfd atomically: atomic_open_at() creates a temporary file
+ * beside it (its name in tmp, created with create_at()), atomic_commit_at()
+ * closes that and renames it over name, or removes it on any error. 0 or -errno.
+ */
+FILE *atomic_open_at(int dirfd, const char *name, char *tmp, size_t size);
+int atomic_commit_at(int dirfd, FILE *f, const char *tmp, const char *name);
 /* mkdir -p for one directory whose parent exists or can be made. */
 int mkdir_p(const char *path, mode_t mode);
 
@@ -76,8 +108,8 @@ void line_close(struct line_reader *lr);
 
 /*
  * The names of the "*.conf" files of a directory (no dot files), sorted, at most
- * max of them. Returns the count (0 for a missing directory), or -E2BIG when
- * there were more (the first max are kept).
+ * max of them. Returns the count (0 for a missing directory), -E2BIG when there
+ * were more (the first max are kept), or -errno when it cannot be read.
  */
 int conf_dir_list(const char *dir, char (*names)[256], unsigned int max);
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Static checks: shellcheck on every shell file, POSIX hooks, cppcheck on the C.
+# Static checks: shellcheck on every shell file, POSIX hooks, cppcheck and clang-tidy on the C.
 
 setup() {
 	load helpers
@@ -50,8 +50,17 @@ shell_files() {
 
 @test "cppcheck finds nothing in the C sources" {
 	run cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib
+		--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib tests/fuzz
 	assert_success
+}
+
+@test "clang-tidy (.clang-tidy: bugprone, CERT, the static analyzer) finds nothing" {
+	command -v clang-tidy >/dev/null || skip "clang-tidy not installed"
+	[ -f .clang-tidy ]
+	run clang-tidy --quiet src/*.c tests/fuzz/*.c -- -std=c11 -D_GNU_SOURCE \
+		-DVERSION='"0"' -Isrc -Itests/fuzz
+	assert_success
+	refute_output --partial "warning:"
 }
 
 @test "the man pages render without warnings" {

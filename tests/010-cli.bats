@@ -8,8 +8,21 @@ setup() {
 }
 
 @test "the helper is statically linked" {
+	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
 	run file "$BIN"
 	assert_output --partial "statically linked"
+}
+
+@test "the helper is built hardened: stack protector, RELRO bound now, no executable stack" {
+	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
+	for b in "$BIN" "$DYN"; do
+		run readelf -lW "$b"
+		assert_line --regexp 'GNU_RELRO'
+		assert_line --regexp 'GNU_STACK +.* RW +0x'
+		nm "$b" | grep -q '__stack_chk_fail' || fail "$b: no stack protector"
+	done
+	run readelf -dW "$DYN"
+	assert_output --regexp 'FLAGS.*BIND_NOW'
 }
 
 @test "--help lists every command, option and exit status, on stdout, exit 0" {

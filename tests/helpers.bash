@@ -3,8 +3,9 @@
 # shellcheck disable=SC2034  # the variables are used by the suites that load this file
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BIN=$TOP/build/scsi-dh-early
-DYN=$TOP/build/scsi-dh-early-dyn
+# SDE_TEST_BIN and SDE_TEST_DYN put other builds under test (tests/run: ASan+UBSan)
+BIN=${SDE_TEST_BIN:-$TOP/build/scsi-dh-early}
+DYN=${SDE_TEST_DYN:-$TOP/build/scsi-dh-early-dyn}
 SHIM=$TOP/build/dhshim.so
 KVER=6.1.0-28-amd64
 

@@ -1,0 +1,115 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The readers of sysfs on any attribute contents: type, vendor, model, rev,
+ * dh_state, access_state, wwid, the binary INQUIRY data, the block device and
+ * host names; and H:C:T:L and devpath parsing on any string. Whatever the bytes,
+ * a device is read whole or refused, never cut.
+ */
+#include "fuzz-tree.h"
+#include "inventory.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+#define DEV "sys/class/scsi_device/1:0:0:7/device"
+
+static const char *const attrs[] = { "type", "vendor", "model", "rev", "dh_state",
+				     "access_state", "wwid", "inquiry" };
+
+static char *cstr(const uint8_t *p, size_t n)
+{
+	char *s = malloc(n + 1);
+
+	if (!s)
+		abort();
+	memcpy(s, p, n);
+	s[n] = '\0';
+	return s;
+}
+
+static bool terminated(const char *s, size_t size)
+{
+	return memchr(s, '\0', size) != NULL;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fields f = { data, size };
+	struct inventory inv = { 0 };
+	struct device d;
+	const uint8_t *p;
+	unsigned int h, c, t, i;
+	unsigned long long l;
+	char hctl[HCTL_MAX], rel[512], *s;
+	size_t n;
+	int r;
+
+	/* one string for the pure parsers */
+	if (!field_next(&f, &p, &n, 4096))
+		return 0;
+	s = cstr(p, n);
+	if (hctl_parse(s, &h, &c, &t, &l) == 0) {
+		char again[HCTL_MAX];
+
+		snprintf(again, sizeof(again), "%u:%u:%u:%llu", h, c, t, l);
+		/* a parsed name prints back within HCTL_MAX */
+		if (strlen(again) >= HCTL_MAX - 1)
+			abort();
+	}
+	if (s[0] == '/') {
+		r = device_resolve(s, hctl, sizeof(hctl));
+		if (r == 0 && hctl_parse(hctl, &h, &c, &t, &l) < 0)
+			abort();
+	}
+	free(s);
+
+	tree_mkdir(DEV);
+	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
+		snprintf(rel, sizeof(rel), DEV "/%s", attrs[i]);
+		if (field_next(&f, &p, &n, 8192))
+			tree_put(rel, p, n);
+		else
+			tree_put(rel, NULL, 0);
+	}
+	/* a block device name: one path component */
+	if (field_next(&f, &p, &n, 300)) {
+		s = cstr(p, n);
+		if (n && !memchr(p, '\0', n) && !memchr(p, '/', n) && strcmp(s, ".") != 0 &&
+		    strcmp(s, "..") != 0 && n < 256) {
+			snprintf(rel, sizeof(rel), DEV "/block/%s", s);
+			tree_mkdir(rel);
+		}
+		free(s);
+	}
+	if (field_next(&f, &p, &n, 8192))
+		tree_put("sys/class/scsi_host/host1/proc_name", p, n);
+
+	r = device_read(&d, "1:0:0:7");
+	if (r == 0) {
+		if (!terminated(d.vendor, sizeof(d.vendor)) ||
+		    !terminated(d.model, sizeof(d.model)) || !terminated(d.rev, sizeof(d.rev)) ||
+		    !terminated(d.dh_state, sizeof(d.dh_state)) ||
+		    !terminated(d.wwid, sizeof(d.wwid)) ||
+		    !terminated(d.block, sizeof(d.block)) ||
+		    !terminated(d.host_driver, sizeof(d.host_driver)) || d.tpgs < -1 ||
+		    d.tpgs > 3 || strcmp(d.hctl, "1:0:0:7") != 0)
+			abort();
+	} else if (r != -EFBIG && r != -ENOENT) {
+		/* -ENOENT: no type attribute, taken as a device going away */
+		abort();
+	}
+	(void)device_attached(&d);
+	if (inventory_scan(&inv) < 0 || inv.n > 1)
+		abort();
+	inventory_free(&inv);
+
+	/* leave no block device behind for the next input */
+	tree_rmtree(DEV "/block");
+	return 0;
+}
