@@ -26,7 +26,7 @@ tree() {
 @test "memcheck: a sweep before 4.3 (detach, attach, boot record)" {
 	tree
 	run -0 env FAKE_KERNEL=pre43 LD_PRELOAD="$SHIM" "${VG[@]}" "$DYN" --sysroot "$ROOT" --kmsg apply
-	assert_line "6 LUNs: 3 ok, 1 none, 2 owned; attached 2, detached 2, refused 0, failed 0"
+	assert_line "6 LUNs: 3 ok, 1 unknown, 2 owned; attached 2, detached 2, refused 0, failed 0"
 	jq -e '.devices | length == 6' "$ROOT/run/scsi-dh-early/status.json"
 }
 
