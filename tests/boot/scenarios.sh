@@ -208,3 +208,54 @@ scenario demo-without image=base-classic disks=hp cmdline="$sdebug" luns=5 tier=
 	"expect=dh all detached"
 scenario demo-with image=proj-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
 	"${project[@]}" "${project_expect[@]}"
+
+# ---- the ALUA array of the kernel's SCSI target (sde-array.sh) ----
+
+# LIO with RAM disks behind two tcm_loop hosts, path B in standby when it is
+# scanned; built at pre-mount, measured after udev settle.  Three modes on
+# the same array: no handler, the project's image as built (nothing loaded
+# by hand), and "the kernel's best": scsi_dh_alua modprobed by hand right
+# before the first LUN link.  log_buf_len: every kernel line counted stays
+# in the ring buffer.
+array_cmdline="log_buf_len=8M sde.array.luns=${SDE_ARRAY_LUNS:-16}"
+scenario array-without image=base-classic tier=array \
+	cmdline="sde.array=standby $array_cmdline" \
+	"expect=array built = yes" \
+	"expect=array a_dh = detached" \
+	"expect=array b_dh = detached" \
+	"expect=array b_access = unreadable" \
+	"expect=array b_reads_failed > 0" \
+	"expect=array b_ioerr = @b_cmds_failed" \
+	"expect=console Add. Sense: Logical unit not accessible, target port in standby state" \
+	"expect=array b_lio_read_mbytes = 0" \
+	"expect=array trace_overrun = 0"
+scenario array-with image=proj-classic tier=array \
+	cmdline="sde.array=standby $array_cmdline" \
+	"${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array a_dh = alua" \
+	"expect=array b_dh = alua" \
+	"expect=array a_access = active/optimized" \
+	"expect=array b_access = standby" \
+	"expect=array b_lio_read_mbytes = 0" \
+	"expect=array b_ioerr = @b_cmds_failed" \
+	"expect=array trace_overrun = 0"
+scenario array-best image=base-classic tier=array \
+	cmdline="sde.array=standby sde.array.best=1 $array_cmdline" \
+	"expect=array built = yes" \
+	"expect=array a_dh = alua" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = standby" \
+	"expect=array trace_overrun = 0"
+# unavailable: the handler knows the state, but an unavailable path serves
+# nothing either way
+scenario array-unavailable-without image=base-classic tier=array \
+	cmdline="sde.array=unavailable $array_cmdline" \
+	"expect=array built = yes" \
+	"expect=array b_dh = detached"
+scenario array-unavailable-with image=proj-classic tier=array \
+	cmdline="sde.array=unavailable $array_cmdline" \
+	"${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = unavailable"
