@@ -72,9 +72,14 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
+# Boots the ALUA array many times (tens of minutes); writes bench/report.md.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
 clean:
 	rm -rf build
 
 -include mk/install.mk
 
-.PHONY: all deps lint check check-quick demo clean test-programs
+.PHONY: all deps lint check check-quick demo bench clean test-programs

@@ -11,6 +11,7 @@ packages=(
 	bats bats-assert bats-support shellcheck cppcheck
 	dracut-core kmod busybox udev cpio zstd xz-utils
 	qemu-system-x86 e2fsprogs jq systemd
+	gnuplot-nox
 )
 
 missing=()
