@@ -42,10 +42,11 @@ sde_array_w() {
     fi
 }
 
-# uptime in milliseconds (the kernel gives hundredths)
+# uptime in milliseconds (the kernel gives hundredths; "08" is no octal)
 sde_array_ms() {
     read -r _up _ < /proc/uptime
-    echo $((${_up%.*} * 1000 + ${_up#*.} * 10))
+    _cs=${_up#*.}
+    echo $((${_up%.*} * 1000 + ${_cs#0} * 10))
 }
 
 sde_array_build() {
