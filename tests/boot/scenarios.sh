@@ -202,13 +202,6 @@ scenario proj-late-attach-systemd image=proj-systemd disks=hp luns=5 tier=extra 
 	"expect=dh model=HSV100 hp_sw" \
 	"expect=kmsg scsi-dh-early: 5 LUNs: .*attached 2"
 
-# ---- make demo: the same machine booted without and with the module ----
-
-scenario demo-without image=base-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
-	"expect=dh all detached"
-scenario demo-with image=proj-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
-	"${project[@]}" "${project_expect[@]}"
-
 # ---- the ALUA array of the kernel's SCSI target (sde-array.sh) ----
 
 # LIO with RAM disks behind two tcm_loop hosts, path B in standby when it is
@@ -216,7 +209,9 @@ scenario demo-with image=proj-classic disks=hp cmdline="$sdebug" luns=5 tier=dem
 # the same array: no handler, the project's image as built (nothing loaded
 # by hand), and "the kernel's best": scsi_dh_alua modprobed by hand right
 # before the first LUN link.  log_buf_len: every kernel line counted stays
-# in the ring buffer.
+# in the ring buffer.  SDE_ARRAY_LUNS: the array's size (default 16; make
+# bench sets it).  tier=array: booted by boot.bats, make demo and make bench,
+# not by a plain run.sh.
 array_cmdline="log_buf_len=8M sde.array.luns=${SDE_ARRAY_LUNS:-16}"
 scenario array-without image=base-classic tier=array \
 	cmdline="sde.array=standby $array_cmdline" \
