@@ -221,7 +221,7 @@ scenario array-without image=base-classic tier=array \
 	"expect=array b_access = unreadable" \
 	"expect=array b_reads_failed > 0" \
 	"expect=array b_ioerr = @b_cmds_failed" \
-	"expect=console Add. Sense: Logical unit not accessible, target port in standby state" \
+	"expect=array sense_standby > 0" \
 	"expect=array b_lio_read_mbytes = 0" \
 	"expect=array trace_overrun = 0"
 scenario array-with image=proj-classic tier=array \
@@ -247,7 +247,8 @@ scenario array-best image=base-classic tier=array \
 scenario array-unavailable-without image=base-classic tier=array \
 	cmdline="sde.array=unavailable $array_cmdline" \
 	"expect=array built = yes" \
-	"expect=array b_dh = detached"
+	"expect=array b_dh = detached" \
+	"expect=array sense_unavailable > 0"
 scenario array-unavailable-with image=proj-classic tier=array \
 	cmdline="sde.array=unavailable $array_cmdline" \
 	"${project[@]}" \

@@ -223,6 +223,9 @@ sde_array_report() {
     echo "array|ioerr_lines|$(grep -c 'I/O error, dev' /tmp/sde-array.dmesg)"
     echo "array|buferr_lines|$(grep -c 'Buffer I/O error' /tmp/sde-array.dmesg)"
     echo "array|failed_lines|$(grep -c 'FAILED Result' /tmp/sde-array.dmesg)"
+    # the sense LIO returns, as the kernel decodes it (asc/ascq 04/0b, 04/0c)
+    echo "array|sense_standby|$(grep -c 'target port in standby state' /tmp/sde-array.dmesg)"
+    echo "array|sense_unavailable|$(grep -c 'target port in unavailable state' /tmp/sde-array.dmesg)"
     sed -n 's/^.*\] \([A-Za-z0-9_]*\): \([0-9]*\) callbacks suppressed$/array|suppressed|\1|\2/p' \
         /tmp/sde-array.dmesg
 }
