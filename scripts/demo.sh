@@ -67,27 +67,26 @@ printf '%-4s  %-13s %-14s  %-13s %-14s  %s\n' LUN without with without with \
 	"without/with/best"
 awk -F'|' '
 	FNR == 1 { run++ }
-	$1 == "array" && $2 == "host" { path[run, $4] = $3 }
+	# the dev records come before the host records: keep them by host number
 	$1 == "dev" {
 		split($2, h, ":")
-		p = path[run, h[1]]
-		if (p == "") next
-		dh[run, p, h[4]] = $6
-		acc[run, p, h[4]] = $7
-		luns[h[4]] = 1
+		dh[run, h[1], h[4]] = $6
+		acc[run, h[1], h[4]] = $7
 	}
-	$1 == "array" && $2 == "trace" {
-		split($3, h, ":")
-		if (path[run, h[1]] == "b") rd[run, h[4]] = $6
+	$1 == "array" && $2 == "trace" { split($3, h, ":"); rd[run, h[1], h[4]] = $6 }
+	$1 == "array" && $2 == "host" { host[run, $3] = $4 }
+	$1 == "array" && $2 == "luns" { luns = $3 }
+	function st(r, p, l,   n) {
+		n = host[r, p]
+		if (!((r, n, l) in dh)) return "?"
+		return acc[r, n, l] == "unreadable" ? dh[r, n, l] : dh[r, n, l] "," acc[r, n, l]
 	}
-	function st(r, p, l) {
-		return acc[r, p, l] == "unreadable" ? dh[r, p, l] : dh[r, p, l] "," acc[r, p, l]
-	}
+	function reads(r, l) { return rd[r, host[r, "b"], l] + 0 }
 	END {
-		for (l = 0; (l "") in luns; l++)
+		for (l = 0; l < luns; l++)
 			printf "%-4s  %-13s %-14s  %-13s %-14s  %d/%d/%d\n", l,
 				st(1, "a", l), st(2, "a", l), st(1, "b", l), st(2, "b", l),
-				rd[1, l], rd[2, l], rd[3, l]
+				reads(1, l), reads(2, l), reads(3, l)
 	}' "$(rep without)" "$(rep with)" "$(rep best)" |
 	sed 's/active\/optimized/active\/opt/g'
 
@@ -106,11 +105,12 @@ echo
 cat <<'OUTRO'
 detached = no handler: the kernel does not know B is standby and sends it the
 partition scan's and udev's READs, which fail.  alua = the handler read the
-path's state (RTPG) and fails I/O to standby paths itself, quietly.  Even the
-kernel's best lets a few READs through: the first RTPG runs on a workqueue
-after the LUN is attached, and sd's partition scan can get there first (README).
-How many is a race: medians over many boots, at 16, 64 and 128 LUNs, are in
-bench/report.md (make bench).  Boot times are left out: under QEMU without KVM
-their noise is larger than any difference.
+path's state (RTPG) and fails I/O to standby paths itself, quietly.  Even with
+the handler loaded in time, READs can reach a standby path before the
+handler's first RTPG has answered (it runs on a workqueue after the LUN is
+attached; sd's partition scan may come first: README).  That is a race:
+medians over many boots at 16, 64 and 128 LUNs are in bench/report.md (make
+bench).  Boot times are left out: under QEMU without KVM their noise is larger
+than any difference.
 OUTRO
 echo "Logs: $BOOT_WORK/logs/array-without, array-with, array-best"
