@@ -214,22 +214,26 @@ TEXT
 	echo
 	echo "The goal: the module's median within 1.1× of the kernel's best."
 	echo
-	printf '| LUNs | with / kernel'"'"'s best (medians of failed READs) | within 1.1× |\n|---:|---:|---|\n'
+	printf '| LUNs | with / kernel'"'"'s best (medians of failed READs) | within 1.1× |\n|---:|---|---|\n'
 	for n in $(array_sizes "$data"); do
 		read -r med_with _ < <(array_summary "$data" "$n" with "$(array_col b_reads_failed)")
 		read -r med_best _ < <(array_summary "$data" "$n" best "$(array_col b_reads_failed)")
 		ratio=$(awk -v a="$med_with" -v b="$med_best" 'BEGIN {
 			if (a == "-" || b == "-") print "-"
-			else if (b == 0) print (a == 0 ? "1.00" : "inf")
+			else if (b == 0) print (a == 0 ? "0/0" : "inf")
 			else printf "%.2f", a / b }')
-		printf '| %s | %s / %s = %s | %s |\n' "$n" "$med_with" "$med_best" "$ratio" \
-			"$(awk -v r="$ratio" 'BEGIN { print (r == "-" ? "-" : (r == "inf" || r > 1.1) ? "no" : "yes") }')"
+		printf '| %s | %s / %s%s | %s |\n' "$n" "$med_with" "$med_best" \
+			"$([ "$ratio" = 0/0 ] || echo " = $ratio")" \
+			"$(awk -v r="$ratio" 'BEGIN {
+			if (r == "-") print "-"
+			else if (r == "0/0") print "yes (none in either)"
+			else print ((r == "inf" || r > 1.1) ? "no" : "yes") }')"
 	done
 	echo
 	if array_plot "$data"; then
 		echo '![failed READs on standby paths](array-reads.svg)'
 		echo
-		echo "Failed READs on the standby paths, median and range (log scale)."
+		echo "Failed READs on the standby paths, median and range."
 	fi
 	echo
 	echo "Boots that failed (no figures, left out above): $(awk -F'\t' '$4 == "failed"' "$data" | wc -l)." \
@@ -273,7 +277,8 @@ set output "$out/array-reads.svg"
 set title "READs failed on standby paths at boot (LIO ALUA array, 2 paths per LUN)"
 set xlabel "LUNs"
 set ylabel "failed READs (median, range)"
-set logscale y
+set yrange [0:*]
+set offsets 8, 8, 0, 0
 set xtics (16, 64, 128)
 set key top left
 set grid ytics
