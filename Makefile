@@ -111,6 +111,11 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo.sh
 
+# Boots the ALUA array many times (tens of minutes); writes bench/report.md.
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/bench.sh
+
 clean:
 	rm -rf build
 
@@ -118,4 +123,4 @@ clean:
 -include mk/dist.mk
 -include mk/packages.mk
 
-.PHONY: all deps lint check check-quick demo clean test-programs san fuzz fuzz-programs
+.PHONY: all deps lint check check-quick demo bench clean test-programs san fuzz fuzz-programs

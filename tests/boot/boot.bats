@@ -95,3 +95,19 @@ boot() {
 @test "real root (Debian, systemd, the package): unit order, no coldplug run, one run per hot-added LUN, status --boot" {
 	boot realroot-systemd
 }
+
+# The harm and its cure, on the ALUA array of the kernel's SCSI target (16 LUNs
+# x 2 paths, path B standby when scanned; see modules.d/99sde-test/sde-array.sh):
+# two boots of one array, the bound between them measured in the same run.
+# Wide on purpose: how many READs slip through before alua's first RTPG is a
+# race (see README, "The standby array"); medians go to make bench.
+@test "ALUA array, standby paths: READs fail without a handler; with scsi-dh-early a third at most" {
+	local without with
+	boot array-without
+	boot array-with
+	without=$(boot_array_get "$BOOT_WORK/logs/array-without/report-pre-mount.txt" b_reads_failed)
+	with=$(boot_array_get "$BOOT_WORK/logs/array-with/report-pre-mount.txt" b_reads_failed)
+	echo "# READs failed on standby paths: without $without, with $with" >&3
+	[ "$without" -gt 0 ]
+	[ $((with * 3)) -le "$without" ]
+}

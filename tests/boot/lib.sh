@@ -59,6 +59,8 @@
 #         console ERE       a line of the serial console (kernel log, init
 #                           messages) matches           (!console: none does)
 #         consolecount N ERE  exactly N console lines match
+#         array KEY OP VALUE  a figure of the ALUA array (sde.array=, see
+#                           array.sh) compared with OP: = != < <= > >=
 #       SEL: "all", or comma-separated KEY=GLOB with KEY in hctl, host,
 #       vendor, model (host is the HBA's proc_name: scsi_debug, virtio_scsi).
 #
@@ -77,6 +79,8 @@ BOOT_TIMEOUT=${SDE_BOOT_TIMEOUT:-180}
 BOOT_QEMU=${SDE_QEMU:-qemu-system-x86_64}
 BOOT_SMP=${SDE_BOOT_SMP:-1}
 BOOT_TEST_MODULE=$BOOT_DIR/modules.d/99sde-test
+# shellcheck source=SCRIPTDIR/array.sh
+. "$BOOT_DIR/array.sh"
 
 # What every boot gets on its kernel command line: the serial console, no
 # shell and a power-off on any failure, and the report on the second serial
@@ -597,6 +601,7 @@ boot_check_one() {
 		}
 		;;
 	'!console') ! tr -d '\r' <"${report%/*}/console.log" | grep -Eq -- "$rest" ;;
+	array) boot_array_check "$report" "$rest" ;;
 	status) grep -qx "status|$rest" "$report" || {
 		echo "got $(sed -n 's/^status|//p' "$report")"
 		return 1

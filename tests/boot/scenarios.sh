@@ -202,12 +202,62 @@ scenario proj-late-attach-systemd image=proj-systemd disks=hp luns=5 tier=extra 
 	"expect=dh model=HSV100 hp_sw" \
 	"expect=kmsg scsi-dh-early: 5 LUNs: .*attached 2"
 
-# ---- make demo: the same machine booted without and with the module ----
+# ---- the ALUA array of the kernel's SCSI target (sde-array.sh) ----
 
-scenario demo-without image=base-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
-	"expect=dh all detached"
-scenario demo-with image=proj-classic disks=hp cmdline="$sdebug" luns=5 tier=demo \
-	"${project[@]}" "${project_expect[@]}"
+# LIO with RAM disks behind two tcm_loop hosts, path B in standby when it is
+# scanned; built at pre-mount, measured after udev settle.  Three modes on
+# the same array: no handler, the project's image as built (nothing loaded
+# by hand), and "the kernel's best": scsi_dh_alua modprobed by hand right
+# before the first LUN link.  log_buf_len: every kernel line counted stays
+# in the ring buffer.  SDE_ARRAY_LUNS: the array's size (default 16; make
+# bench sets it).  tier=array: booted by boot.bats, make demo and make bench,
+# not by a plain run.sh.
+array_cmdline="log_buf_len=8M sde.array.luns=${SDE_ARRAY_LUNS:-16}"
+# under TCG on a busy machine a 16-LUN array boots in 2 to 4 minutes, and the
+# time grows with the LUNs; the limit only catches a hung boot
+array_timeout="timeout=$((600 + ${SDE_ARRAY_LUNS:-16} * 15))"
+scenario array-without image=base-classic tier=array "$array_timeout" \
+	cmdline="sde.array=standby $array_cmdline" \
+	"expect=array built = yes" \
+	"expect=array a_dh = detached" \
+	"expect=array b_dh = detached" \
+	"expect=array b_access = unreadable" \
+	"expect=array b_reads_failed > 0" \
+	"expect=array b_ioerr = @b_cmds_failed" \
+	"expect=array sense_standby > 0" \
+	"expect=array b_lio_read_mbytes = 0" \
+	"expect=array trace_overrun = 0"
+scenario array-with image=proj-classic tier=array "$array_timeout" \
+	cmdline="sde.array=standby $array_cmdline" \
+	"${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array a_dh = alua" \
+	"expect=array b_dh = alua" \
+	"expect=array a_access = active/optimized" \
+	"expect=array b_access = standby" \
+	"expect=array b_lio_read_mbytes = 0" \
+	"expect=array b_ioerr = @b_cmds_failed" \
+	"expect=array trace_overrun = 0"
+scenario array-best image=base-classic tier=array "$array_timeout" \
+	cmdline="sde.array=standby sde.array.best=1 $array_cmdline" \
+	"expect=array built = yes" \
+	"expect=array a_dh = alua" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = standby" \
+	"expect=array trace_overrun = 0"
+# unavailable: the handler knows the state, but an unavailable path serves
+# nothing either way
+scenario array-unavailable-without image=base-classic tier=array "$array_timeout" \
+	cmdline="sde.array=unavailable $array_cmdline" \
+	"expect=array built = yes" \
+	"expect=array b_dh = detached" \
+	"expect=array sense_unavailable > 0"
+scenario array-unavailable-with image=proj-classic tier=array "$array_timeout" \
+	cmdline="sde.array=unavailable $array_cmdline" \
+	"${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = unavailable"
 
 # ---- a real root: Debian with systemd and the project's package ----
 

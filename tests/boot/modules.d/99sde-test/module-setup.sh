@@ -28,15 +28,20 @@ installkernel() {
     # brd gives /dev/ram0 as a root= that is there at once; scsi_debug is the
     # second HBA of the tests.
     hostonly='' instmods brd scsi_debug
+    # the ALUA array of sde-array.sh: LIO with RAM-disk backstores, tcm_loop,
+    # configfs; scsi_dh_alua for its "kernel's best" mode in images without
+    # the project's module
+    hostonly='' instmods configfs target_core_mod tcm_loop scsi_dh_alua
 }
 
 # called by dracut
 install() {
-    inst_multiple grep sed sleep
+    inst_multiple grep sed sleep awk sort ls
     inst_multiple -o dmesg udevadm
     inst_script "$moddir/sde-report.sh" /sbin/sde-report
     inst_script "$moddir/early-load.sh" /sbin/sde-early-load
     inst_script "$moddir/sde-pre-mount.sh" /sbin/sde-pre-mount
+    inst_script "$moddir/sde-array.sh" /sbin/sde-array
     if dracut_module_included systemd; then
         inst_simple "$moddir/sde-early-load.service" \
             "$systemdsystemunitdir/sde-early-load.service"

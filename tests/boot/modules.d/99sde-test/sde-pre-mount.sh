@@ -30,6 +30,8 @@ sde_wait() {
 }
 
 echo "<6>sde-test: pre-mount report" > /dev/kmsg
+# sde.array=STATE: an ALUA array of the kernel's SCSI target comes up now
+[ -n "$(getarg sde.array=)" ] && /sbin/sde-array
 _sde_n=unknown
 _sde_want=$(getarg sde.luns=)
 [ -n "$_sde_want" ] && sde_wait "$_sde_want"

@@ -12,6 +12,7 @@
 #   status|<exit status of scsi-dh-early status --json, or "absent">
 #   json|<a line of its output>
 #   bootjson|<a line of /run/scsi-dh-early/status.json>
+#   array|...   what sde-array measured (sde.array=), see sde-array.sh
 # Output goes to the device named by sde.out= on the kernel command line
 # (the harness uses a second serial port, /dev/ttyS1), else to /dev/console.
 
@@ -65,6 +66,9 @@ report() {
     fi
     if [ -r /run/scsi-dh-early/status.json ]; then
         prefix bootjson < /run/scsi-dh-early/status.json
+    fi
+    if [ -r /run/sde-array.out ]; then
+        cat /run/sde-array.out
     fi
     echo "@@SDE-END $name@@"
 }

@@ -1,0 +1,119 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# shellcheck shell=bash
+#
+# The figures of the ALUA array (modules.d/99sde-test/sde-array.sh) from a
+# pre-mount report, for the "array" check of lib.sh, the demo and the bench.
+#
+# boot_array_stats REPORT prints "KEY VALUE" lines:
+#   built state luns best       as the guest reports them
+#   a_host b_host               the SCSI host of path A and of path B
+#   a_dh b_dh                   the dh_state of every path A / B, distinct
+#                               values joined with ","
+#   a_access b_access           the same for access_state
+#   b_reads_failed              READs on B paths that completed with an error
+#                               (scsi_dispatch_cmd_done trace events)
+#   b_cmds_failed a_cmds_failed every failed command on B / A paths (trace)
+#   b_ioerr a_ioerr             the sum of the paths' ioerr_cnt
+#   b_touched                   B paths with at least one failed READ
+#   b_lio_in_cmds b_lio_read_mbytes  LIO's per-port statistics of the B ports
+#                               (scsi_tgt_port: commands received, MB read)
+#   ioerr_lines                 "I/O error, dev" lines in the kernel log
+#   suppressed                  the sum of every "N callbacks suppressed"
+#   suppressed_blk              those of blk_print_req_error alone
+#   failed_lines buferr_lines   "FAILED Result" / "Buffer I/O error" lines
+#   settle_ms                   first LUN link to udev settle, guest clock
+#   trace_overrun               events lost by the trace buffer (must be 0)
+boot_array_stats() {
+	awk -F'|' '
+	function add(set, key, v) {
+		if (index("," set[key] ",", "," v ",") == 0)
+			set[key] = set[key] == "" ? v : set[key] "," v
+	}
+	$1 == "array" && $2 == "host" { host[$4] = $3; print $3 "_host " $4; next }
+	$1 == "array" && $2 == "dev" {
+		split($3, h, ":")
+		ioerr[h[1]] += $5
+		next
+	}
+	$1 == "array" && $2 == "trace" {
+		split($3, h, ":")
+		fails[h[1]] += $5
+		reads[h[1]] += $6
+		if ($6 > 0) touched[h[1]]++
+		next
+	}
+	$1 == "array" && $2 == "lio" {
+		lio_in[$3] += $5
+		lio_mb[$3] += $6
+		next
+	}
+	$1 == "array" && $2 == "suppressed" {
+		sup += $4
+		if ($3 == "blk_print_req_error") supblk += $4
+		next
+	}
+	$1 == "array" && NF == 3 { v[$2] = $3; next }
+	$1 == "dev" { split($2, h, ":"); devs[++nd] = $0 }
+	END {
+		for (i = 1; i <= nd; i++) {
+			split(devs[i], f, "|")
+			split(f[2], h, ":")
+			p = host[h[1]]
+			if (p == "") continue
+			add(dh, p, f[6])
+			add(acc, p, f[7])
+		}
+		for (k in v) print k " " v[k]
+		for (p in host) {
+			q = host[p]
+			print q "_dh " dh[q]
+			print q "_access " acc[q]
+			print q "_cmds_failed " fails[p] + 0
+			print q "_reads_failed " reads[p] + 0
+			print q "_ioerr " ioerr[p] + 0
+			print q "_touched " touched[p] + 0
+			print q "_lio_in_cmds " lio_in[q] + 0
+			print q "_lio_read_mbytes " lio_mb[q] + 0
+		}
+		print "suppressed " sup + 0
+		print "suppressed_blk " supblk + 0
+	}' "$1" | sort
+}
+
+# boot_array_get REPORT KEY: one value of boot_array_stats
+boot_array_get() {
+	boot_array_stats "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print; f = 1 }
+		END { exit !f }'
+}
+
+# boot_array_check REPORT "KEY OP VALUE": OP one of = != (strings), < <= > >=
+# (integers); VALUE "@KEY2" is the figure KEY2 of the same report
+boot_array_check() {
+	local key op want got
+	read -r key op want <<<"$2"
+	got=$(boot_array_get "$1" "$key") || {
+		echo "no figure '$key' in the report"
+		return 1
+	}
+	if [ "${want#@}" != "$want" ]; then
+		want=$(boot_array_get "$1" "${want#@}") || {
+			echo "no figure '${want#@}' in the report"
+			return 1
+		}
+	fi
+	case $op in
+	=) [ "$got" = "$want" ] ;;
+	!=) [ "$got" != "$want" ] ;;
+	'<') [ "$got" -lt "$want" ] ;;
+	'<=') [ "$got" -le "$want" ] ;;
+	'>') [ "$got" -gt "$want" ] ;;
+	'>=') [ "$got" -ge "$want" ] ;;
+	*)
+		echo "unknown operator '$op'"
+		return 1
+		;;
+	esac || {
+		echo "$key is $got, not $op $want"
+		return 1
+	}
+}
