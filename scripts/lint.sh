@@ -20,7 +20,6 @@ need() {
 		}
 	done
 }
-need git shellcheck cppcheck bash groff
 
 # every tracked or new shell file (by name or by shebang), bats suites apart
 shell_files() {
@@ -39,6 +38,13 @@ fail() {
 	rc=1
 }
 
+# --shell-files: only the list (tests/000-lint.bats checks the same files)
+if [ "${1:-}" = --shell-files ]; then
+	shell_files
+	exit 0
+fi
+
+need git shellcheck cppcheck bash groff
 mapfile -t scripts < <(shell_files | grep -v '\.bats$')
 mapfile -t suites < <(shell_files | grep '\.bats$')
 echo "  shellcheck: ${#scripts[@]} scripts, ${#suites[@]} bats suites"

@@ -10,14 +10,7 @@ setup() {
 
 # every tracked or new shell file of the project (by name or by shebang)
 shell_files() {
-	local f
-	git ls-files --cached --others --exclude-standard | while read -r f; do
-		[ -f "$f" ] || continue
-		case "$f" in
-		*.sh | *.bash | *.bats) echo "$f" ;;
-		*) head -c 64 "$f" | grep -qE '^#!.*(/|env )(ba)?sh' && echo "$f" ;;
-		esac
-	done
+	"$TOP/scripts/lint.sh" --shell-files
 }
 
 @test "shellcheck is clean on every shell file" {
