@@ -27,15 +27,17 @@ modes=(without with best)
 
 usage() {
 	cat <<USAGE
-Usage: ${0##*/} [--report-only] [SECTION...]
+Usage: ${0##*/} [--report-only | --resume] [SECTION...]
 
 Run the benchmark sections (default: all; sections: array) and write
 $out/report.md.  --report-only: write the report from the figures already
-in $out/data without booting.
+in $out/data without booting.  --resume: keep the figures in $out/data and
+boot only what they lack (an interrupted run, or more boots asked for).
 USAGE
 }
 
 report_only=no
+resume=no
 sections=()
 for a in "$@"; do
 	case $a in
@@ -44,6 +46,7 @@ for a in "$@"; do
 		exit 0
 		;;
 	--report-only) report_only=yes ;;
+	--resume) resume=yes ;;
 	array) sections+=("$a") ;;  # one case per section of $all_sections
 	*)
 		printf "%s: unknown argument '%s'\nTry '%s --help'.\n" "${0##*/}" "$a" "${0##*/}" >&2
@@ -109,7 +112,9 @@ array_header="luns	mode	run	status	b_reads_failed	b_cmds_failed	b_ioerr	b_touche
 array_run() {
 	local data=$out/data/array.tsv n boots spec run mode
 	local max=1
-	printf '%s\n' "$array_header" >"$data"
+	if [ "$resume" = no ] || [ ! -s "$data" ]; then
+		printf '%s\n' "$array_header" >"$data"
+	fi
 	for spec in ${BENCH_ARRAY_BOOTS:-16:3 64:3 128:1}; do
 		[ "${spec#*:}" -gt "$max" ] && max=${spec#*:}
 	done
@@ -123,6 +128,12 @@ array_run() {
 			done
 			[ "$run" -le "$boots" ] || continue
 			for mode in "${modes[@]}"; do
+				# --resume: a boot already measured is not booted again
+				if [ "$resume" = yes ] && awk -F'\t' -v n="$n" -v m="$mode" -v r="$run" \
+					'$1 == n && $2 == m && $3 == r && $4 != "failed" { f = 1 } END { exit !f }' \
+					"$data"; then
+					continue
+				fi
 				array_boot "$n" "$mode" "$run" "$data"
 			done
 		done
@@ -315,6 +326,7 @@ fi
 	echo '```'
 	echo "make bench            # = scripts/bench.sh: boots, then this report"
 	echo "BENCH_ARRAY_LUNS=\"${BENCH_ARRAY_LUNS:-16 64 128}\" BENCH_ARRAY_BOOTS=\"${BENCH_ARRAY_BOOTS:-16:3 64:3 128:1}\" scripts/bench.sh array"
+	echo "scripts/bench.sh --resume array  # boot only what bench/data lacks (an interrupted run)"
 	echo "scripts/bench.sh --report-only   # the report again from bench/data"
 	echo '```'
 	echo
