@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * status and check: what the kernel did, what the boot recorded, whether the
+ * configuration holds.
+ */
+#include "cmd.h"
+#include "config.h"
+#include "inventory.h"
+#include "kernel.h"
+#include "log.h"
+#include "plan.h"
+#include "report.h"
+#include "util.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* What the boot recorded: it needs neither the configuration nor the kernel. */
+int cmd_status_boot(const struct opts *o)
+{
+	static char buf[1 << 20];
+	char path[SDE_PATH_MAX];
+	ssize_t n;
+
+	if (sde_path(path, sizeof(path), STATUS_DIR "/%s",
+		     o->json ? "status.json" : "status.txt") < 0)
+		return EXIT_USAGE;
+	n = read_file(path, buf, sizeof(buf));
+	if (n < 0) {
+		log_msg(SDE_ERR, "no boot record: \"%s\": %s", path,
+			n == -EFBIG ? "too large" : strerror((int)-n));
+		return EXIT_PROBLEM;
+	}
+	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0) {
+		log_msg(SDE_ERR, "write error on standard output");
+		return EXIT_PROBLEM;
+	}
+	return EXIT_OK;
+}
+
+int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
+{
+	struct inventory inv = { 0 };
+	struct summary sum;
+	char summary[512];
+	int r;
+
+	r = inventory_scan(&inv);
+	if (r < 0)
+		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
+	plan_inventory(p, kernel_facts(k), &inv);
+	summary_count(&sum, &inv, NULL);
+	summary_format(&sum, summary, sizeof(summary));
+	if (o->json) {
+		status_json(stdout, p, k, &inv, summary);
+	} else {
+		status_header(stdout, p, k);
+		status_table(stdout, p, &inv);
+		printf("%s\n", summary);
+	}
+	inventory_free(&inv);
+	if (p->fallback)
+		return EXIT_USAGE;
+	return r < 0 ? EXIT_PROBLEM : EXIT_OK;
+}
+
+static const char *modstate_name(enum modstate s)
+{
+	return s == MOD_BUILTIN ? "built in" : s == MOD_MODULE ? "module" : "missing";
+}
+
+int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
+{
+	const char *names[MAX_HANDLERS];
+	char mods[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
+	enum modstate states[MAX_HANDLERS];
+	struct inventory inv = { 0 };
+	unsigned int i, warnings = 0;
+	int cd, r;
+
+	(void)o;
+	if (p->nerrors) {
+		print_errors(p);
+		return EXIT_USAGE;
+	}
+	printf("configuration:");
+	for (i = 0; i < p->nfiles; i++)
+		printf(" %s", p->files[i]);
+	printf("%s\n", p->nfiles ? "" : " none (defaults)");
+	printf("enabled: %s\n", p->enabled ? "yes" : "no (rd.scsi_dh=0)");
+	printf("preload:");
+	for (i = 0; i < p->npreload; i++)
+		printf(" %s", p->preload[i]);
+	printf("%s\n", p->npreload ? "" : " (none)");
+	printf("late_attach: %s\ndetach: %s\n", p->late_attach ? "yes" : "no",
+	       p->detach ? "yes" : "no");
+	printf("modprobe_timeout: %u.%03u s\n", p->timeout_ms / 1000, p->timeout_ms % 1000);
+	printf("debug: %s\n", p->debug ? "yes" : "no");
+
+	printf("kernel %s (modules: %s):\n", k->release, k->moddir);
+	for (i = 0; i < p->npreload; i++) {
+		snprintf(mods[i], sizeof(mods[i]), "scsi_dh_%s", p->preload[i]);
+		names[i] = mods[i];
+	}
+	r = kernel_modules(k, names, p->npreload, states);
+	if (r < 0) {
+		printf("  cannot read %s/modules.dep: %s\n", k->moddir, strerror(-r));
+		warnings++;
+	}
+	for (i = 0; r == 0 && i < p->npreload; i++) {
+		printf("  %s: %s\n", mods[i], modstate_name(states[i]));
+		if (states[i] == MOD_MISSING) {
+			fprintf(stderr, SDE_PROG ": warning: handler %s: no module %s for %s\n",
+				p->preload[i], mods[i], k->release);
+			warnings++;
+		}
+	}
+	cd = kernel_can_detach(k);
+	printf("  can detach handlers: %s%s%s\n",
+	       cd < 0 ? "unknown" : cd ? "yes (before 4.3)" : "no (4.3 or later)",
+	       k->can_detach_src ? ", from " : "", k->can_detach_src ? k->can_detach_src : "");
+	if (p->nowners && inventory_scan(&inv) < 0)
+		log_msg(SDE_WARNING, "cannot read the SCSI devices");
+	warnings += check_kernel(stdout, p, k, &inv);
+	inventory_free(&inv);
+	for (i = 0; i < p->nowners; i++) {
+		const struct owner_rule *ow = &p->owners[i];
+
+		printf("owner %s (%s:%u): %s\n", ow->name, p->files[ow->file], ow->line, ow->why);
+		if (ow->active && cd == 0 && p->npreload) {
+			fprintf(stderr,
+				SDE_PROG ": warning: %s:%u: [owner %s]: kernel %s cannot detach "
+				"handlers; handlers that attach to the LUNs it owns stay\n",
+				p->files[ow->file], ow->line, ow->name, k->release);
+			warnings++;
+		}
+	}
+	return warnings ? EXIT_PROBLEM : EXIT_OK;
+}
