@@ -588,7 +588,7 @@ static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_i
 					: (device_attached(d) &&
 					   str_eq(device_attached(d), it->handler))) {
 		it->result = AR_ALREADY;
-		snprintf(it->plan.reason, sizeof(it->plan.reason),
+		plan_reason(&it->plan,
 			 "done meanwhile by another run");
 		return;
 	}
@@ -679,7 +679,7 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 	if (ctx->timeouts >= MAX_WRITE_TIMEOUTS) {
 		it->result = AR_FAILED;
 		it->err = ETIMEDOUT;
-		snprintf(it->plan.reason, sizeof(it->plan.reason),
+		plan_reason(&it->plan,
 			 "not tried: %u writes timed out before", ctx->timeouts);
 		return;
 	}
@@ -696,7 +696,7 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 	if (lockfd < 0) {
 		it->result = AR_FAILED;
 		it->err = -lockfd;
-		snprintf(it->plan.reason, sizeof(it->plan.reason), "cannot lock the device");
+		plan_reason(&it->plan, "cannot lock the device");
 		return;
 	}
 	apply_locked(ctx, d, it, hctl, lockfd);

@@ -20,7 +20,7 @@ struct assessment {
 	enum verdict verdict;
 	enum action action;
 	const char *handler;	/* to attach, or the one to detach */
-	char reason[160];
+	const char *reason;	/* in the string pool (plan_reason()), never NULL */
 };
 
 #endif

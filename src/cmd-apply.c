@@ -158,6 +158,8 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 		kmsg_msg(SDE_INFO, "disabled by rd.scsi_dh=0");
 		return EXIT_OK;
 	}
+	/* the boot record shows every attribute; the actions and their lines fewer */
+	inv.skip = sweep && !o->dry_run ? 0 : device_skip(p, 0);
 	/* resolve the arguments before touching anything */
 	for (i = 0; i < o->ndevices; i++) {
 		char hctl[HCTL_MAX];
@@ -206,7 +208,7 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 		if (dev->vanished) {
 			memset(it, 0, sizeof(*it));
 			it->result = AR_VANISHED;
-			snprintf(it->plan.reason, sizeof(it->plan.reason), "no such device");
+			plan_reason(&it->plan, "no such device");
 			continue;
 		}
 		device_label(dev, dev->as.owner, label, sizeof(label));

@@ -47,6 +47,8 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	char summary[512];
 	int r;
 
+	/* the table shows the block device and the host's driver; JSON all */
+	inv.skip = o->json ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST);
 	r = inventory_scan(&inv);
 	if (r < 0)
 		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
@@ -121,6 +123,7 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 	printf("  can detach handlers: %s%s%s\n",
 	       cd < 0 ? "unknown" : cd ? "yes (before 4.3)" : "no (4.3 or later)",
 	       k->can_detach_src ? ", from " : "", k->can_detach_src ? k->can_detach_src : "");
+	inv.skip = device_skip(p, 0);
 	if (p->nowners && inventory_scan(&inv) < 0)
 		log_msg(SDE_WARNING, "cannot read the SCSI devices");
 	warnings += check_kernel(stdout, p, k, &inv);

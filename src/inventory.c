@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 int hctl_parse(const char *s, unsigned int *h, unsigned int *c, unsigned int *t,
@@ -41,74 +42,169 @@ int hctl_parse(const char *s, unsigned int *h, unsigned int *c, unsigned int *t,
 }
 
 /*
- * One attribute of the device directory; "" when missing, unreadable or not a
- * regular file (a FIFO would block). -EFBIG when it does not fit: a value cut
- * short could match another rule, so it is never used.
+ * One attribute of the device directory into buf: "" when missing or unreadable,
+ * -EFBIG when it does not fit (a value cut short could match another rule, so it
+ * is never used), -ENOENT when it is not there. sysfs hands out an attribute in
+ * one read (kernfs: the whole of a show() up to a page), a regular file all that
+ * was asked for, so a read short of the buffer is the whole of it: three calls,
+ * openat, read, close. O_NONBLOCK: a FIFO in its place neither blocks the open
+ * nor the read (no writer reads as empty); O_NOFOLLOW: sysfs attributes are
+ * never symlinks.
  */
 static int attr(int dfd, const char *name, char *buf, size_t size)
 {
-	ssize_t n;
-	int fd;
+	ssize_t n, r;
+	int fd, e = 0;
 
 	buf[0] = '\0';
-	fd = open_regular(dfd, name);
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
-		return 0;
-	n = read_fd(fd, buf, size);
-	close(fd);
-	if (n == -EFBIG) {
-		buf[0] = '\0';
-		return -EFBIG;
+		return errno == ENOENT ? -ENOENT : 0;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	if (n == (ssize_t)size - 1) {
+		char c;
+
+		do
+			r = read(fd, &c, 1);
+		while (r < 0 && errno == EINTR);
+		if (r > 0)
+			e = -EFBIG;
 	}
-	if (n < 0)
-		n = 0;
+	close(fd);
+	if (n < 0 || e) {
+		buf[0] = '\0';
+		return e;
+	}
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
 		buf[n - 1] = '\0';
 	return 0;
 }
 
-static void trimmed(char *dst, size_t size, const char *src)
+enum { AS_PADDED = 0, AS_TRIM = 1, AS_SHARED = 2 };
+
+/*
+ * attr() of at most size - 1 bytes into the pool (shared: stored once for all
+ * devices): *out never NULL. -EFBIG, -ENOMEM or 0.
+ */
+static int attr_str(int dfd, const char *name, size_t size, int how, const char **out)
 {
-	str_copy(dst, size, src);
-	rtrim(dst);
+	char buf[256];
+	int r;
+
+	if (size > sizeof(buf))
+		size = sizeof(buf);
+	r = attr(dfd, name, buf, size);
+	*out = "";
+	if (r == -EFBIG)
+		return r;
+	if (how & AS_TRIM)
+		rtrim(buf);
+	*out = (how & AS_SHARED) ? str_intern(buf) : buf[0] ? str_keep(buf) : "";
+	if (!*out) {
+		*out = "";
+		return -ENOMEM;
+	}
+	return 0;
 }
 
-/* proc_name of a host, with a small cache: devices come host by host */
-static void host_driver(unsigned int host, char *buf, size_t size)
+/* a trimmed copy of s in the pool, or NULL */
+static const char *trimmed(const char *s)
 {
-	static struct {
-		unsigned int host;
-		bool valid;
-		char name[64];
-	} cache[8];
-	static unsigned int next;
-	char path[SDE_PATH_MAX];
+	char buf[256];
+
+	if (str_copy(buf, sizeof(buf), s) < 0)
+		return NULL;
+	return str_intern(rtrim(buf));
+}
+
+/*
+ * proc_name of a host, read once per host: devices come in directory order, not
+ * host by host. An open-addressing table of the hosts seen, at most HOSTS_MAX of
+ * them (beyond that, read each time).
+ */
+#define HOSTS_MAX 65536
+static struct host_entry {
+	unsigned int host;
+	const char *name;	/* in the pool; NULL: a free slot */
+} *hosts;
+static unsigned int nhosts, hosts_used, hosts_gen;
+
+static struct host_entry *host_slot(unsigned int host)
+{
 	unsigned int i;
 
-	for (i = 0; i < ARRAY_SIZE(cache); i++) {
-		if (cache[i].valid && cache[i].host == host) {
-			str_copy(buf, size, cache[i].name);
+	if (!nhosts)
+		return NULL;
+	for (i = (host * 2654435761u) & (nhosts - 1); hosts[i].name;
+	     i = (i + 1) & (nhosts - 1))
+		if (hosts[i].host == host)
+			return &hosts[i];
+	return &hosts[i];
+}
+
+static void host_remember(unsigned int host, const char *name)
+{
+	struct host_entry *e;
+
+	if ((hosts_used + 1) * 2 > nhosts) {
+		unsigned int n = nhosts ? nhosts * 2 : 64, i;
+		struct host_entry *old = hosts, *t;
+
+		if (n > HOSTS_MAX * 2 || !(t = calloc(n, sizeof(*t))))
 			return;
-		}
+		hosts = t;
+		i = nhosts;
+		nhosts = n;
+		while (i--)
+			if (old[i].name)
+				*host_slot(old[i].host) = old[i];
+		free(old);
 	}
+	e = host_slot(host);
+	if (!e->name)
+		hosts_used++;
+	e->host = host;
+	e->name = name;
+}
+
+static const char *host_driver(unsigned int host)
+{
+	char path[SDE_PATH_MAX], buf[64];
+	struct host_entry *e;
+	const char *name;
+
+	if (hosts_gen != str_pool_generation()) {
+		/* the names went with the pool */
+		free(hosts);
+		hosts = NULL;
+		nhosts = hosts_used = 0;
+		hosts_gen = str_pool_generation();
+	}
+	e = host_slot(host);
+	if (e && e->name)
+		return e->name;
 	buf[0] = '\0';
 	if (sde_path(path, sizeof(path), "/sys/class/scsi_host/host%u/proc_name", host) == 0 &&
-	    read_attr(path, buf, size) < 0)
+	    read_attr(path, buf, sizeof(buf)) < 0)
 		buf[0] = '\0';
 	rtrim(buf);
-	i = next++ % ARRAY_SIZE(cache);
-	cache[i].host = host;
-	cache[i].valid = true;
-	str_copy(cache[i].name, sizeof(cache[i].name), buf);
+	name = str_intern(buf);
+	if (!name)
+		return "";
+	host_remember(host, name);
+	return name;
 }
 
 /*
  * vpd_pg83 (binary): the target port group for alua's refusal, and the WWID where
  * the kernel has no wwid attribute (RHEL 7). A page that fills the buffer may be
- * cut short: unreadable, as truncation is never taken for the whole.
+ * cut short: unreadable, as truncation is never taken for the whole. The page
+ * and its parse are kept off the stack (read one device at a time).
  */
-static void read_vpd83(int dfd, struct device *d)
+static int read_vpd83(int dfd, struct device *d)
 {
 	static unsigned char page[4096];
 	static struct vpd83 v;
@@ -116,74 +212,149 @@ static void read_vpd83(int dfd, struct device *d)
 	int fd;
 
 	d->vpd83 = 0;
-	fd = openat(dfd, "vpd_pg83", O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	fd = openat(dfd, "vpd_pg83", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd < 0)
-		return;
+		return 0;
+	/* kernfs reads a binary attribute a page at a time: short is the end */
 	do {
 		r = read(fd, page + n, sizeof(page) - (size_t)n);
 		if (r > 0)
 			n += r;
-	} while ((r > 0 && (size_t)n < sizeof(page)) || (r < 0 && errno == EINTR));
+	} while ((r > 0 && (size_t)n < sizeof(page) && (size_t)r == sizeof(page)) ||
+		 (r < 0 && errno == EINTR));
 	close(fd);
 	if (r < 0 || (size_t)n >= sizeof(page))
-		return;
+		return 0;
 	if (vpd83_parse(page, (size_t)n, &v) < 0) {
 		d->vpd83 = -1;
-		return;
+		return 0;
 	}
 	d->vpd83 = 1;
 	d->tpg = v.tpg;
 	d->vpd83_truncated = v.truncated;
-	if (!d->wwid[0] && v.id_len > 0 && str_copy(d->wwid, sizeof(d->wwid), v.id) == 0)
+	if (!d->wwid[0] && v.id_len > 0) {
+		d->wwid = str_keep(v.id);
+		if (!d->wwid) {
+			d->wwid = "";
+			return -ENOMEM;
+		}
 		d->wwid_from_vpd = true;
+	}
+	return 0;
 }
 
-int device_read(struct device *d, const char *hctl)
+/*
+ * The block device of a SCSI device: the one entry of its block/ directory,
+ * read with getdents64 (one call for ".", ".." and the name; no DIR stream).
+ */
+static int read_block(int dfd, struct device *d)
 {
-	char path[SDE_PATH_MAX], buf[64];
-	unsigned char inq[8];
-	struct dirent *de;
-	DIR *bd;
-	ssize_t n;
-	int dfd, fd, bfd, big = 0;
+	static char dents[1024];	/* off the stack: one device at a time */
+	char name[32];
+	long n, off;
+	int fd, r = 0;
 
+	fd = openat(dfd, "block", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return 0;
+	name[0] = '\0';
+	while (!name[0] && (n = syscall(SYS_getdents64, fd, dents, sizeof(dents))) > 0) {
+		for (off = 0; off < n;) {
+			const struct sde_dirent64 {
+				unsigned long long ino;
+				long long off;
+				unsigned short reclen;
+				unsigned char type;
+				char name[];
+			} *de = (const void *)(dents + off);
+
+			off += de->reclen;
+			if (de->name[0] == '.')
+				continue;
+			if (str_copy(name, sizeof(name), de->name) < 0)
+				r = -EFBIG;
+			break;
+		}
+		if (r)
+			break;
+	}
+	close(fd);
+	if (r || !name[0])
+		return r;
+	d->block = str_keep(name);
+	if (!d->block) {
+		d->block = "";
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void device_init(struct device *d)
+{
 	memset(d, 0, sizeof(*d));
+	d->hctl = d->block = d->vendor = d->model = d->vendor_t = d->model_t = "";
+	d->dh_state = d->access_state = d->wwid = d->host_driver = "";
+	d->as.reason = "";
 	d->type = -1;
 	d->tpgs = -1;
 	d->tpg = -1;
+}
+
+/* first error wins: -EFBIG or -ENOMEM over 0 */
+#define KEEP(r, x)                      \
+	do {                            \
+		int _e = (x);           \
+		if (_e < 0 && (r) == 0) \
+			(r) = _e;       \
+	} while (0)
+
+static int device_read_some(struct device *d, const char *hctl, unsigned int skip)
+{
+	char path[SDE_PATH_MAX], buf[64];
+	unsigned char inq[8];
+	ssize_t n;
+	int dfd, fd, r = 0, e;
+
+	device_init(d);
 	if (hctl_parse(hctl, &d->h, &d->c, &d->t, &d->l) < 0)
 		return -EINVAL;
-	if (str_copy(d->hctl, sizeof(d->hctl), hctl) < 0)
+	if (strlen(hctl) >= HCTL_MAX)
 		return -ENAMETOOLONG;
+	d->hctl = str_keep(hctl);
+	if (!d->hctl) {
+		d->hctl = "";
+		return -ENOMEM;
+	}
 	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device", hctl) < 0)
 		return -ENAMETOOLONG;
-	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* openat(), not open(): musl's open() adds an fcntl() for O_CLOEXEC */
+	dfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0) {
 		d->vanished = true;
 		return -ENOENT;
 	}
 
-	big |= attr(dfd, "type", buf, sizeof(buf));
-	if (buf[0] >= '0' && buf[0] <= '9') {
-		long v = strtol(buf, NULL, 10);
-
-		d->type = v <= 0x1f ? (int)v : -1;	/* 5 bits: the peripheral type */
+	/* the sizes of old: 8 and 16 bytes as the kernel shows them, room for more */
+	KEEP(r, attr_str(dfd, "vendor", 16, AS_SHARED, &d->vendor));
+	KEEP(r, attr_str(dfd, "model", 24, AS_SHARED, &d->model));
+	d->vendor_t = trimmed(d->vendor);
+	d->model_t = trimmed(d->model);
+	if (!d->vendor_t || !d->model_t) {
+		d->vendor_t = d->model_t = "";
+		KEEP(r, -ENOMEM);
 	}
-	big |= attr(dfd, "vendor", d->vendor, sizeof(d->vendor));
-	big |= attr(dfd, "model", d->model, sizeof(d->model));
-	big |= attr(dfd, "rev", d->rev, sizeof(d->rev));
-	trimmed(d->vendor_t, sizeof(d->vendor_t), d->vendor);
-	trimmed(d->model_t, sizeof(d->model_t), d->model);
-	trimmed(d->rev_t, sizeof(d->rev_t), d->rev);
-	big |= attr(dfd, "dh_state", d->dh_state, sizeof(d->dh_state));
-	rtrim(d->dh_state);
-	big |= attr(dfd, "access_state", d->access_state, sizeof(d->access_state));
-	rtrim(d->access_state);
-	big |= attr(dfd, "wwid", d->wwid, sizeof(d->wwid));
-	rtrim(d->wwid);
-	read_vpd83(dfd, d);
+	KEEP(r, attr_str(dfd, "dh_state", HANDLER_NAME_MAX, AS_TRIM | AS_SHARED, &d->dh_state));
+	/*
+	 * access_state without a handler: hidden before 5.18 (scsi_sysfs.c,
+	 * scsi_sdev_attr_is_visible()), -EINVAL from 5.18 on
+	 * (sdev_show_access_state()): nothing to read on a detached LUN.
+	 */
+	if (!(skip & DEV_ACCESS) && !str_eq(d->dh_state, "detached"))
+		KEEP(r, attr_str(dfd, "access_state", 32, AS_TRIM | AS_SHARED, &d->access_state));
+	if (!(skip & DEV_WWID))
+		KEEP(r, attr_str(dfd, "wwid", 256, AS_TRIM, &d->wwid));
 
-	fd = open_regular(dfd, "inquiry");
+	fd = openat(dfd, "inquiry", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd >= 0) {
 		do
 			n = read(fd, inq, sizeof(inq));
@@ -192,31 +363,51 @@ int device_read(struct device *d, const char *hctl)
 		if (n >= 6)
 			d->tpgs = (inq[5] >> 4) & 0x3;
 	}
+	/*
+	 * vpd_pg83 for the target port group, which only alua asks for (TPGS set),
+	 * and for the WWID when the kernel shows none.
+	 */
+	if (d->tpgs != 0 || (!(skip & DEV_WWID) && !d->wwid[0]))
+		KEEP(r, read_vpd83(dfd, d));
+	if (!(skip & DEV_BLOCK))
+		KEEP(r, read_block(dfd, d));
 
-	bfd = openat(dfd, "block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (bfd >= 0) {
-		bd = fdopendir(bfd);
-		if (!bd) {
-			close(bfd);
-		} else {
-			while ((de = readdir(bd))) {
-				if (de->d_name[0] == '.')
-					continue;
-				if (str_copy(d->block, sizeof(d->block), de->d_name) < 0)
-					big = -EFBIG;
-				break;
-			}
-			closedir(bd);
-		}
-	}
-	/* did it go away while we read it? */
-	if (faccessat(dfd, "type", F_OK, 0) < 0 && errno == ENOENT)
+	/* last: gone now, the device went away while we read it */
+	e = attr(dfd, "type", buf, sizeof(buf));
+	if (e == -ENOENT)
 		d->vanished = true;
+	KEEP(r, e == -ENOENT ? 0 : e);
+	if (buf[0] >= '0' && buf[0] <= '9') {
+		long v = strtol(buf, NULL, 10);
+
+		d->type = v <= 0x1f ? (int)v : -1;	/* 5 bits: the peripheral type */
+	}
 	close(dfd);
-	host_driver(d->h, d->host_driver, sizeof(d->host_driver));
+	if (!(skip & DEV_HOST))
+		d->host_driver = host_driver(d->h);
 	if (d->vanished)
 		return -ENOENT;
-	return big ? -EFBIG : 0;
+	return r;
+}
+
+int device_read(struct device *d, const char *hctl)
+{
+	return device_read_some(d, hctl, 0);
+}
+
+unsigned int device_skip(const struct policy *p, unsigned int shown)
+{
+	unsigned int i, need = shown;
+
+	for (i = 0; i < p->nowners; i++) {
+		if (!p->owners[i].active)
+			continue;
+		if (p->owners[i].wwid.n)
+			need |= DEV_WWID;
+		if (p->owners[i].host.n)
+			need |= DEV_HOST;
+	}
+	return (DEV_ACCESS | DEV_WWID | DEV_BLOCK | DEV_HOST) & ~need;
 }
 
 const char *device_attached(const struct device *d)
@@ -248,23 +439,62 @@ static int grow(struct inventory *inv)
 	return 0;
 }
 
+/* inventory_add()'s index: slot of hctl, free or holding it */
+static unsigned int *index_slot(const struct inventory *inv, const char *hctl)
+{
+	size_t h = 2166136261u;	/* FNV-1a */
+	unsigned int i, mask = inv->nindex - 1;
+	const char *p;
+
+	for (p = hctl; *p; p++)
+		h = (h ^ (unsigned char)*p) * 16777619u;
+	for (i = (unsigned int)h & mask; inv->index[i]; i = (i + 1) & mask)
+		if (str_eq(inv->dev[inv->index[i] - 1].hctl, hctl))
+			break;
+	return &inv->index[i];
+}
+
+/* room for one more name in the index, kept at most half full */
+static int index_grow(struct inventory *inv)
+{
+	unsigned int n, i, *old = inv->index, nold = inv->nindex;
+
+	if ((inv->n + 1) * 2 <= inv->nindex)
+		return 0;
+	n = inv->nindex ? inv->nindex * 2 : 128;
+	inv->index = calloc(n, sizeof(*inv->index));
+	if (!inv->index) {
+		inv->index = old;
+		return -ENOMEM;
+	}
+	inv->nindex = n;
+	for (i = 0; i < nold; i++)
+		if (old[i])
+			*index_slot(inv, inv->dev[old[i] - 1].hctl) = old[i];
+	free(old);
+	return 0;
+}
+
 int inventory_add(struct inventory *inv, const char *hctl)
 {
-	unsigned int i;
+	unsigned int *slot;
 	int r;
 
-	/* a device named twice is acted on once */
-	for (i = 0; i < inv->n; i++)
-		if (str_eq(inv->dev[i].hctl, hctl))
-			return 0;
-	r = grow(inv);
-
+	/* a device named twice is acted on once: a hash, not a search per name */
+	r = index_grow(inv);
 	if (r < 0)
 		return r;
-	r = device_read(&inv->dev[inv->n], hctl);
-	if (r == -EINVAL || r == -ENAMETOOLONG || r == -EFBIG)
+	slot = index_slot(inv, hctl);
+	if (*slot)
+		return 0;
+	r = grow(inv);
+	if (r < 0)
+		return r;
+	r = device_read_some(&inv->dev[inv->n], hctl, inv->skip);
+	if (r == -EINVAL || r == -ENAMETOOLONG || r == -EFBIG || r == -ENOMEM)
 		return r;
 	inv->n++;
+	*slot = inv->n;
 	return 0;
 }
 
@@ -307,12 +537,14 @@ int inventory_scan(struct inventory *inv)
 		if (r < 0)
 			break;
 		/* a device that vanished since readdir is simply not there */
-		r = device_read(&inv->dev[inv->n], de->d_name);
+		r = device_read_some(&inv->dev[inv->n], de->d_name, inv->skip);
 		if (r == 0)
 			inv->n++;
 		else if (r != -ENOENT)
 			log_msg(SDE_WARNING, "%s: %s, not looked at", de->d_name,
 				r == -EFBIG ? "an attribute longer than it can be" : strerror(-r));
+		if (r == -ENOMEM)
+			break;
 		r = 0;
 	}
 	closedir(d);
@@ -327,8 +559,10 @@ int inventory_scan(struct inventory *inv)
 void inventory_free(struct inventory *inv)
 {
 	free(inv->dev);
+	free(inv->index);
 	inv->dev = NULL;
-	inv->n = inv->cap = 0;
+	inv->index = NULL;
+	inv->n = inv->cap = inv->nindex = 0;
 }
 
 /* The last path component shaped like H:C:T:L. */

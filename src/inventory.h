@@ -10,49 +10,70 @@
 #define MAX_DEVICES 65536	/* SCSI devices looked at in one run */
 #define HCTL_MAX 64	/* "4294967295:4294967295:4294967295:18446744073709551615" fits */
 
+/*
+ * One SCSI device as sysfs shows it. The strings live in the string pool
+ * (util.h): never NULL, "" when missing or unreadable; those many devices share
+ * (vendor, model, dh_state, access_state, the host's driver) are stored once.
+ */
 struct device {
 	unsigned int h, c, t;
 	unsigned long long l;
-	char hctl[HCTL_MAX];
-	char block[32];		/* "" when not a block device */
+	const char *hctl;
+	const char *block;	/* "" when not a block device */
+	const char *vendor;	/* as sysfs gives them: space padded, for matching */
+	const char *model;
+	const char *vendor_t;	/* trailing blanks trimmed, for display and globs */
+	const char *model_t;
+	const char *dh_state;	/* "" when unreadable */
+	const char *access_state;
+	const char *wwid;	/* the kernel's wwid, else derived from vpd_pg83 */
+	const char *host_driver;
 	int type;		/* SCSI peripheral type, -1 unknown */
-	char vendor[16];	/* as sysfs gives them: space padded, for matching */
-	char model[24];
-	char rev[8];
-	char vendor_t[16];	/* trailing blanks trimmed, for display and globs */
-	char model_t[24];
-	char rev_t[8];
 	int tpgs;		/* INQUIRY byte 5 bits 4-5, -1 unknown */
-	char dh_state[HANDLER_NAME_MAX];	/* "" when unreadable */
-	char access_state[32];
-	char wwid[256];		/* the kernel's wwid, else derived from vpd_pg83 */
-	bool wwid_from_vpd;
-	signed char vpd83;	/* vpd_pg83: 1 read, 0 absent or unreadable, -1 malformed */
 	int tpg;		/* target port group designator, -1 none */
+	signed char vpd83;	/* vpd_pg83: 1 read, 0 absent or unreadable, -1 malformed */
+	bool wwid_from_vpd;
 	bool vpd83_truncated;
-	char host_driver[64];
 	bool vanished;
 	/* learnt from the kernel in this run: a late attach refused by the handler */
 	bool attach_refused;
 	struct assessment as;
 };
 
+/*
+ * Attributes a command may leave unread when it neither shows them nor decides
+ * with them (inventory.skip); the rest are always read.
+ */
+enum { DEV_ACCESS = 1, DEV_WWID = 2, DEV_BLOCK = 4, DEV_HOST = 8 };
+
 struct inventory {
 	struct device *dev;
 	unsigned int n, cap;
 	unsigned int dropped;	/* devices beyond MAX_DEVICES */
+	unsigned int skip;	/* DEV_* not to read; 0 reads everything */
+	unsigned int *index;	/* inventory_add()'s hash of H:C:T:L, 0 or device + 1 */
+	unsigned int nindex;
 };
+
+/*
+ * The DEV_* a command may skip when it shows only `shown` of them: what no
+ * active owner rule matches on (wwid =, host =) and the command does not show.
+ */
+unsigned int device_skip(const struct policy *p, unsigned int shown);
 
 /* "H:C:T:L" with decimal numbers; 0 or -EINVAL. */
 int hctl_parse(const char *s, unsigned int *h, unsigned int *c, unsigned int *t,
 	       unsigned long long *l);
 
-/* Read one device's attributes; -ENOENT when it is not (or no longer) there. */
+/*
+ * Read one device's attributes; -ENOENT when it is not (or no longer) there,
+ * -ENOMEM when the string pool is full, -EFBIG for an attribute too long.
+ */
 int device_read(struct device *d, const char *hctl);
 
 /* Every device under sys/class/scsi_device, sorted by H:C:T:L. 0 or -errno. */
 int inventory_scan(struct inventory *inv);
-/* Append one device by H:C:T:L (it may have vanished: d->vanished). */
+/* Append one device by H:C:T:L (it may have vanished: d->vanished); once only. */
 int inventory_add(struct inventory *inv, const char *hctl);
 void inventory_free(struct inventory *inv);
 

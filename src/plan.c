@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <fnmatch.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -109,7 +110,21 @@ const char *handler_refuses(const char *handler, const struct kfacts *kf, const 
 	return NULL;
 }
 
-#define REASON(a, ...) snprintf((a)->reason, sizeof((a)->reason), __VA_ARGS__)
+void plan_reason(struct assessment *a, const char *fmt, ...)
+{
+	char buf[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	/* thousands of LUNs share a handful of reasons: each is stored once */
+	a->reason = str_intern(buf);
+	if (!a->reason)
+		a->reason = "(no memory left for the reason)";
+}
+
+#define REASON(a, ...) plan_reason((a), __VA_ARGS__)
 
 /* An owned LUN with a handler: what can keep it off on this kernel. */
 static void plan_owned(const struct policy *p, const struct kfacts *kf, const char *att,
@@ -169,6 +184,7 @@ void plan_assess(const struct policy *p, const struct kfacts *kf, const struct d
 
 	memset(a, 0, sizeof(*a));
 	a->action = A_NONE;
+	a->reason = "";
 	a->owner = device_owner(p, d);
 
 	name = d->tpgs < 0 ? NULL : kgen_match(g, d->tpgs, d->vendor, d->model);

@@ -46,6 +46,9 @@ const char *handler_refuses(const char *handler, const struct kfacts *kf, const 
 void plan_assess(const struct policy *p, const struct kfacts *kf, const struct device *d,
 		 struct assessment *out);
 
+/* a->reason from a format, kept in the string pool (util.h): each text once. */
+void plan_reason(struct assessment *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* plan_assess() of every device into its d->as. */
 void plan_inventory(const struct policy *p, const struct kfacts *kf, struct inventory *inv);
 

@@ -33,9 +33,10 @@ static char *cstr(const uint8_t *p, size_t n)
 	return s;
 }
 
+/* a string of the pool: there, and no longer than its attribute may be */
 static bool terminated(const char *s, size_t size)
 {
-	return memchr(s, '\0', size) != NULL;
+	return s && strlen(s) < size;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -92,12 +93,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	r = device_read(&d, "1:0:0:7");
 	if (r == 0) {
-		if (!terminated(d.vendor, sizeof(d.vendor)) ||
-		    !terminated(d.model, sizeof(d.model)) || !terminated(d.rev, sizeof(d.rev)) ||
-		    !terminated(d.dh_state, sizeof(d.dh_state)) ||
-		    !terminated(d.wwid, sizeof(d.wwid)) ||
-		    !terminated(d.block, sizeof(d.block)) ||
-		    !terminated(d.host_driver, sizeof(d.host_driver)) || d.tpgs < -1 ||
+		if (!terminated(d.vendor, 16) || !terminated(d.model, 24) ||
+		    !terminated(d.dh_state, 32) || !terminated(d.access_state, 32) ||
+		    !terminated(d.wwid, 256) || !terminated(d.block, 32) ||
+		    !terminated(d.host_driver, 64) || d.tpgs < -1 ||
 		    d.tpgs > 3 || strcmp(d.hctl, "1:0:0:7") != 0)
 			abort();
 	} else if (r != -EFBIG && r != -ENOENT) {
@@ -109,7 +108,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	inventory_free(&inv);
 
-	/* leave no block device behind for the next input */
+	/* leave no block device behind for the next input, nor the strings read */
 	tree_rmtree(DEV "/block");
+	str_pool_free();
 	return 0;
 }

@@ -3,6 +3,7 @@
 #include "config.h"
 #include "inventory.h"
 #include "plan.h"
+#include "util.h"
 
 #include <stdio.h>
 
@@ -33,14 +34,19 @@ static struct device dev(const char *vendor, const char *model, int tpgs, const 
 {
 	struct device d;
 
+	char buf[32];
+
 	memset(&d, 0, sizeof(d));
-	snprintf(d.hctl, sizeof(d.hctl), "1:0:0:1");
-	snprintf(d.vendor, sizeof(d.vendor), "%-8s", vendor);
-	snprintf(d.model, sizeof(d.model), "%-16s", model);
-	snprintf(d.vendor_t, sizeof(d.vendor_t), "%s", vendor);
-	snprintf(d.model_t, sizeof(d.model_t), "%s", model);
-	snprintf(d.dh_state, sizeof(d.dh_state), "%s", dh);
-	snprintf(d.host_driver, sizeof(d.host_driver), "qla2xxx");
+	d.hctl = "1:0:0:1";
+	snprintf(buf, sizeof(buf), "%-8s", vendor);
+	d.vendor = str_intern(buf);
+	snprintf(buf, sizeof(buf), "%-16s", model);
+	d.model = str_intern(buf);
+	d.vendor_t = vendor;
+	d.model_t = model;
+	d.dh_state = dh;
+	d.host_driver = "qla2xxx";
+	d.block = d.access_state = d.wwid = "";
 	d.tpgs = tpgs;
 	d.type = 0;
 	d.tpg = -1;
@@ -97,7 +103,7 @@ static void kernel_verdict_wins(void)
 	CHECK(device_verdict(p, &d) == V_NONE);
 	/* where the table names one, another is a mismatch, access_state or not */
 	d = dev("IBM", "1722", 0, "alua");
-	snprintf(d.access_state, sizeof(d.access_state), "active/optimized");
+	d.access_state = "active/optimized";
 	CHECK_STR(device_expected(&d), "rdac");
 	CHECK(device_verdict(p, &d) == V_MISMATCH);
 }
@@ -166,10 +172,10 @@ static void owner_keys(void)
 	p.owners[0].active = p.owners[1].active = true;
 	/* no wwid: rule a cannot claim it; host qla2xxx: rule b neither */
 	CHECK(device_owner(&p, &d) == NULL);
-	snprintf(d.wwid, sizeof(d.wwid), "naa.60001234");
+	d.wwid = "naa.60001234";
 	CHECK(device_owner(&p, &d) == &p.owners[0]);
-	d.wwid[0] = '\0';
-	snprintf(d.host_driver, sizeof(d.host_driver), "lpfc");
+	d.wwid = "";
+	d.host_driver = "lpfc";
 	CHECK(device_owner(&p, &d) == &p.owners[1]);
 }
 
