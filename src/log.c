@@ -13,6 +13,17 @@ static int verbosity;
 static int kmsg_fd = -1;
 static bool kmsg_dbg;
 
+/*
+ * musl gives stdout 1 KiB: thousands of status lines would be thousands of
+ * writes. A static buffer of our own, line-buffered on a terminal as before.
+ */
+void stdout_buffer(void)
+{
+	static char buf[32 * 1024];
+
+	setvbuf(stdout, buf, isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, sizeof(buf));
+}
+
 void log_set_verbosity(int v)
 {
 	verbosity = v;
@@ -84,6 +95,8 @@ static void vlog(int prio, const char *fmt, va_list ap)
 		tag = "warning: ";
 	if (vsnprintf(line, sizeof(line), fmt, ap) < 0)
 		return;
+	/* what stdout holds comes first, as it would have unbuffered */
+	fflush(stdout);
 	fprintf(stderr, SDE_PROG ": %s%s\n", tag, line);
 }
 

@@ -9,6 +9,9 @@ enum { SDE_ERR = 3, SDE_WARNING = 4, SDE_NOTICE = 5, SDE_INFO = 6, SDE_DEBUG = 7
 
 #define SDE_PROG "scsi-dh-early"
 
+/* A static buffer for stdout (before any output). */
+void stdout_buffer(void);
+
 /* verbosity: 0 errors and warnings, 1 info (-v), 2 debug (-vv); -q makes it -1 */
 void log_set_verbosity(int v);
 int log_verbosity(void);

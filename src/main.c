@@ -211,6 +211,7 @@ int main(int argc, char **argv)
 	int r;
 
 	std_fds();
+	stdout_buffer();
 	r = parse_args(argc, argv, &o);
 	if (r != EXIT_OK)
 		return r;
