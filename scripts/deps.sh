@@ -13,7 +13,7 @@ packages=(
 	dracut-core kmod busybox udev cpio zstd xz-utils
 	qemu-system-x86 e2fsprogs jq systemd
 	debhelper lintian rpm rpmlint man-db groff-base mmdebstrap
-	clang libclang-rt-14-dev clang-tidy valgrind
+	clang libclang-rt-14-dev clang-tidy valgrind strace
 	gnuplot-nox
 )
 
