@@ -588,8 +588,7 @@ static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_i
 					: (device_attached(d) &&
 					   str_eq(device_attached(d), it->handler))) {
 		it->result = AR_ALREADY;
-		plan_reason(&it->plan,
-			 "done meanwhile by another run");
+		plan_reason(&it->plan, "done meanwhile by another run");
 		return;
 	}
 
@@ -679,8 +678,7 @@ void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it
 	if (ctx->timeouts >= MAX_WRITE_TIMEOUTS) {
 		it->result = AR_FAILED;
 		it->err = ETIMEDOUT;
-		plan_reason(&it->plan,
-			 "not tried: %u writes timed out before", ctx->timeouts);
+		plan_reason(&it->plan, "not tried: %u writes timed out before", ctx->timeouts);
 		return;
 	}
 	if (str_copy(hctl, sizeof(hctl), d->hctl) < 0) {

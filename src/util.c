@@ -461,7 +461,7 @@ int conf_dir_list(const char *dir, char (*names)[256], unsigned int max)
 	return more ? -E2BIG : (int)n;
 }
 
-#define POOL_CHUNK (64u * 1024)
+#define POOL_CHUNK ((size_t)64 * 1024)
 
 struct pool_chunk {
 	struct pool_chunk *next;
