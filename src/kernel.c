@@ -107,12 +107,37 @@ static int scan_symbols(const char *path, int field, const char *prefix)
 	return r < 0 ? r : found;
 }
 
+/*
+ * Where scsi_dh lives, from modules.builtin and modules.dep (read for the
+ * handlers anyway, and a fraction of kallsyms). Before 4.3 it is a module of its
+ * own, CONFIG_SCSI_DH tristate (drivers/scsi/device_handler/Makefile:
+ * obj-$(CONFIG_SCSI_DH) += scsi_dh.o), which exports scsi_dh_detach; from 4.3 on
+ * it is part of scsi_mod (drivers/scsi/Makefile: scsi_mod-$(CONFIG_SCSI_DH) +=
+ * scsi_dh.o) and detach is gone. modules.symbols lists only what modules export:
+ * with scsi_mod built in (Ubuntu) it is silent, and this answers instead.
+ * 1 a scsi_dh module (built in or not), 0 scsi_mod built in and no scsi_dh
+ * module, -1 neither (let the symbol lists say).
+ */
+static int scsi_dh_layout(const struct kernel_info *k)
+{
+	static const char *const names[] = { "scsi_dh", "scsi_mod" };
+	enum modstate st[ARRAY_SIZE(names)];
+
+	if (kernel_modules(k, names, ARRAY_SIZE(names), st) < 0 && st[0] == MOD_MISSING &&
+	    st[1] == MOD_MISSING)
+		return -1;
+	if (st[0] != MOD_MISSING)
+		return 1;
+	return st[1] == MOD_BUILTIN ? 0 : -1;
+}
+
 int kernel_can_detach(struct kernel_info *k)
 {
 	/*
 	 * The first list that knows scsi_dh at all decides; the short ones first:
-	 * modules.symbols covers a modular scsi_mod, System.map a built-in one,
-	 * and only then the running kernel's kallsyms, which is megabytes.
+	 * modules.symbols covers a modular scsi_mod, the module tree's layout a
+	 * built-in one, System.map any release, and only then the running
+	 * kernel's kallsyms, which is megabytes.
 	 */
 	static const struct {
 		const char *fmt;
@@ -122,6 +147,7 @@ int kernel_can_detach(struct kernel_info *k)
 		const char *name;
 	} src[] = {
 		{ "%s/modules.symbols", 2, "symbol:", false, "modules.symbols" },
+		{ NULL, 0, NULL, false, "modules.dep and modules.builtin" },
 		{ "/boot/System.map-%s", 3, "", false, "System.map" },
 		{ "/proc/kallsyms", 3, "", true, "/proc/kallsyms" },
 	};
@@ -136,12 +162,20 @@ int kernel_can_detach(struct kernel_info *k)
 	for (i = 0; i < ARRAY_SIZE(src); i++) {
 		if (src[i].running_only && !k->running)
 			continue;
+		if (!src[i].fmt) {
+			r = scsi_dh_layout(k);
+			if (r < 0)
+				continue;
+			k->can_detach_src = src[i].name;
+			k->can_detach = r;
+			break;
+		}
 		if (i == 0)
 			r = xsnprintf(path, sizeof(path), src[i].fmt, k->moddir);
-		else if (i == 1)
-			r = sde_path(path, sizeof(path), src[i].fmt, k->release);
-		else
+		else if (src[i].running_only)
 			r = sde_path(path, sizeof(path), "%s", src[i].fmt);
+		else
+			r = sde_path(path, sizeof(path), src[i].fmt, k->release);
 		if (r < 0)
 			continue;
 		r = scan_symbols(path, src[i].field, src[i].prefix);

@@ -195,10 +195,22 @@ table_tree() {
 	jq -e '.kernel.can_detach == null' <<<"$output"
 	run -0 sde status
 	assert_line --partial "can detach handlers: unknown"
-	# scsi_mod built in: modules.symbols knows nothing, the running kernel's kallsyms says
+	# scsi_mod built in: modules.symbols knows nothing; where scsi_dh lives says.
+	# 4.3 on: inside scsi_mod (no module of its own), whatever kallsyms holds
 	fx kernel "$KVER" can_detach=yes builtin scsi_mod
 	run grep -c scsi_dh "$ROOT/lib/modules/$KVER/modules.symbols"
 	assert_output 0
+	run -0 sde status --json
+	jq -e '.kernel.can_detach == false' <<<"$output"
+	# before 4.3: scsi_dh a module of its own (here built in beside scsi_mod)
+	fx kernel 3.0.101-63-default can_detach=yes builtin scsi_mod scsi_dh
+	run -0 sde status --json
+	jq -e '.kernel.can_detach == true' <<<"$output"
+	run -0 sde status
+	assert_line --partial "scsi_dh_detach (modules.dep and modules.builtin)"
+	# modular scsi_mod and modules.symbols silent: kallsyms, the last resort
+	fx kernel "$KVER" can_detach=unknown
+	printf 'ffffffffc0000000 T scsi_dh_detach\t[scsi_mod]\n' >"$ROOT/proc/kallsyms"
 	run -0 sde status --json
 	jq -e '.kernel.can_detach == true' <<<"$output"
 	# another release: its System.map says

@@ -147,3 +147,43 @@ opened() {
 	[ "$bytes" -gt $((64 * 1024)) ]
 	[ "$writes" -le $((bytes / (16 * 1024) + 1)) ] || fail "$writes writes for $bytes bytes"
 }
+
+# a root of its own: a kernel whose modules.symbols says nothing of scsi_dh and
+# whose kallsyms would answer, so that a read of it shows
+kallsyms_root() {
+	ROOT=$BATS_TEST_TMPDIR/k
+	mkdir -p "$ROOT"
+	fx kernel 6.1.0-28-amd64 can_detach=unknown lun 0:0:0:1 tpgs=1 "$@"
+	printf 'ffffffff81000000 T _stext\nffffffffc0000100 T scsi_dh_attach\t[scsi_mod]\n' \
+		>"$ROOT/proc/kallsyms"
+}
+
+@test "kallsyms: read by status only when nothing shorter says, never by commands without use for it" {
+	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
+	kallsyms_root
+	# the last resort: modular scsi_mod, modules.symbols silent, no System.map
+	opened status >"$BATS_TEST_TMPDIR/list"
+	run grep -c '/proc/kallsyms$' "$BATS_TEST_TMPDIR/list"
+	assert_output 1
+	local c
+	for c in "preload --dry-run" softdeps modules resolve "status --boot"; do
+		# shellcheck disable=SC2086  # the command and its option, split
+		opened $c >"$BATS_TEST_TMPDIR/list"
+		run grep -c kallsyms "$BATS_TEST_TMPDIR/list"
+		[ "$output" = 0 ] || fail "$c opened /proc/kallsyms"
+	done
+}
+
+@test "kallsyms: scsi_mod built in, no scsi_dh module (4.3 on): not read, detach refused" {
+	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
+	kallsyms_root builtin scsi_mod
+	local c
+	for c in status "status --json" check "apply --dry-run"; do
+		# shellcheck disable=SC2086  # the command and its option, split
+		opened $c >"$BATS_TEST_TMPDIR/list"
+		run grep -c kallsyms "$BATS_TEST_TMPDIR/list"
+		[ "$output" = 0 ] || fail "$c opened /proc/kallsyms"
+	done
+	run -0 sde status --json
+	jq -e '.kernel.can_detach == false' <<<"$output"
+}
