@@ -13,28 +13,61 @@
 #include "util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
-/* What the boot recorded: it needs neither the configuration nor the kernel. */
+/*
+ * What the boot recorded: it needs neither the configuration nor the kernel.
+ * Copied through a small buffer, at most STATUS_RECORD_MAX bytes (a record is
+ * a few hundred bytes a LUN).
+ */
+#define STATUS_RECORD_MAX (64 << 20)
+
 int cmd_status_boot(const struct opts *o)
 {
-	static char buf[1 << 20];
+	static char buf[16 * 1024];
 	char path[SDE_PATH_MAX];
+	struct stat st;
 	ssize_t n;
+	int fd, r = 0;
 
 	if (sde_path(path, sizeof(path), STATUS_DIR "/%s",
 		     o->json ? "status.json" : "status.txt") < 0)
 		return EXIT_USAGE;
-	n = read_file(path, buf, sizeof(buf));
-	if (n < 0) {
+	fd = open_regular(AT_FDCWD, path);
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_size > STATUS_RECORD_MAX) {
+		close(fd);
+		fd = -EFBIG;
+	}
+	if (fd < 0) {
 		log_msg(SDE_ERR, "no boot record: \"%s\": %s", path,
-			n == -EFBIG ? "too large" : strerror((int)-n));
+			fd == -EFBIG ? "too large" : read_error(-fd));
 		return EXIT_PROBLEM;
 	}
-	if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n || fflush(stdout) != 0) {
+	for (;;) {
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n) {
+			r = -EIO;
+			break;
+		}
+	}
+	if (n < 0)
+		r = -errno;
+	close(fd);
+	if (r == -EIO || fflush(stdout) != 0) {
 		log_msg(SDE_ERR, "write error on standard output");
+		return EXIT_PROBLEM;
+	}
+	if (r < 0) {
+		log_msg(SDE_ERR, "no boot record: \"%s\": %s", path, strerror(-r));
 		return EXIT_PROBLEM;
 	}
 	return EXIT_OK;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 
 static const char *const default_preload[] = { "alua", "emc", "rdac", "hp_sw" };
@@ -18,7 +19,13 @@ void policy_defaults(struct policy *p)
 {
 	unsigned int i;
 
-	memset(p, 0, sizeof(*p));
+	/*
+	 * All but owners[], 540 KB that only the first nowners of are read, each
+	 * cleared when its section starts: left untouched, they cost no memory.
+	 */
+	memset(p, 0, offsetof(struct policy, owners));
+	memset((char *)p + offsetof(struct policy, nowners), 0,
+	       sizeof(*p) - offsetof(struct policy, nowners));
 	p->enabled = true;
 	for (i = 0; i < ARRAY_SIZE(default_preload); i++)
 		str_copy(p->preload[i], HANDLER_NAME_MAX, default_preload[i]);
@@ -440,12 +447,9 @@ unsigned int config_parse(struct policy *p, const char *name, const char *text)
 	return p->nerrors - before;
 }
 
-static unsigned int load_file(struct policy *p, const char *path, bool must_exist)
+static unsigned int load_text(struct policy *p, const char *path, bool must_exist,
+			      const char *text, ssize_t n)
 {
-	static char text[CONFIG_FILE_MAX];
-	ssize_t n;
-
-	n = read_file(path, text, sizeof(text));
 	if (n == -ENOENT && !must_exist)
 		return 0;
 	if (p->nfiles <= MAX_CONFIG_FILES) {
@@ -461,6 +465,23 @@ static unsigned int load_file(struct policy *p, const char *path, bool must_exis
 		return 1;
 	}
 	return config_parse(p, path, text);
+}
+
+static unsigned int load_file(struct policy *p, const char *path, bool must_exist)
+{
+	/* on the heap while one file is read: no 256 KiB kept for the whole run */
+	char *text = malloc((size_t)CONFIG_FILE_MAX);
+	unsigned int r;
+	ssize_t n;
+
+	if (!text) {
+		add_error(p, path, 0, "cannot read: %s", strerror(ENOMEM));
+		return 1;
+	}
+	n = read_file(path, text, (size_t)CONFIG_FILE_MAX);
+	r = load_text(p, path, must_exist, text, n);
+	free(text);
+	return r;
 }
 
 unsigned int config_load(struct policy *p, const char *file)

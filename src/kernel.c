@@ -141,15 +141,15 @@ int kernel_can_detach(struct kernel_info *k)
 	 */
 	static const struct {
 		const char *fmt;
-		int field;
 		const char *prefix;
-		bool running_only;
 		const char *name;
+		int field;
+		bool running_only;
 	} src[] = {
-		{ "%s/modules.symbols", 2, "symbol:", false, "modules.symbols" },
-		{ NULL, 0, NULL, false, "modules.dep and modules.builtin" },
-		{ "/boot/System.map-%s", 3, "", false, "System.map" },
-		{ "/proc/kallsyms", 3, "", true, "/proc/kallsyms" },
+		{ "%s/modules.symbols", "symbol:", "modules.symbols", 2, false },
+		{ NULL, NULL, "modules.dep and modules.builtin", 0, false },
+		{ "/boot/System.map-%s", "", "System.map", 3, false },
+		{ "/proc/kallsyms", "", "/proc/kallsyms", 3, true },
 	};
 	char path[SDE_PATH_MAX];
 	unsigned int i;
