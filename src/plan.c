@@ -2,7 +2,6 @@
 #include "plan.h"
 #include "util.h"
 
-#include <fnmatch.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -52,7 +51,7 @@ bool glob_list_match(const struct glob_list *l, const char *value)
 	if (!l->n)
 		return true;
 	for (i = 0; i < l->n; i++)
-		if (fnmatch(l->v[i], value, 0) == 0)
+		if (glob_match(l->v[i], value))
 			return true;
 	return false;
 }

@@ -24,7 +24,7 @@ int handler_index(const char *name);
 const char *verdict_name(enum verdict v);
 const char *action_name(enum action a);
 
-/* fnmatch(3) of any glob of the list; an empty list matches everything. */
+/* glob_match() (fnmatch(3)) of any glob of the list; an empty list matches everything. */
 bool glob_list_match(const struct glob_list *l, const char *value);
 
 /* The first active owner rule that claims the device, or NULL. */

@@ -59,6 +59,13 @@ char *rtrim(char *s);
 /* Skip leading blanks. */
 char *ltrim(char *s);
 
+/*
+ * fnmatch(3) with no flags, in the C locale, byte by byte: '*', '?', bracket
+ * expressions with ranges, classes and '!' or '^', backslash escapes. Ours,
+ * so that the static helper does not carry libc's wide-character tables.
+ */
+bool glob_match(const char *pattern, const char *s);
+
 bool str_eq(const char *a, const char *b);
 bool str_starts(const char *s, const char *prefix);
 /* Copy with truncation check: 0 or -ENAMETOOLONG. */
