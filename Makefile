@@ -41,7 +41,7 @@ build:
 # no unwind tables (C without exceptions, nothing unwinds).
 STATIC_CFLAGS := -Os -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables \
 	-fno-unwind-tables
-STATIC_LDFLAGS := -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,noseparate-code
+STATIC_LDFLAGS := -Wl,--gc-sections -Wl,-z,noseparate-code
 
 build/scsi-dh-early: $(SRCS) $(HDRS) Makefile | build
 	@echo "  CC (static, $(STATIC_CC)) $@"
