@@ -728,7 +728,7 @@ struct write_job {
 
 struct apply_run {
 	struct apply_ctx *ctx;
-	struct inventory *inv;
+	const struct inventory *inv;
 	struct apply_item *items;
 	unsigned int max;	/* children at most */
 	unsigned int running;
@@ -1018,7 +1018,7 @@ static bool in_flight(const struct apply_run *run, unsigned int i)
 	return false;
 }
 
-int apply_inventory(struct apply_ctx *ctx, struct inventory *inv, struct apply_item *items,
+int apply_inventory(struct apply_ctx *ctx, const struct inventory *inv, struct apply_item *items,
 		    apply_shown_fn *shown, void *arg)
 {
 	struct apply_run *run;

@@ -89,7 +89,7 @@ typedef void apply_shown_fn(void *arg, const struct device *d, const struct appl
  * sees each device as soon as it and all before it are done. 0, or -ENOMEM
  * before anything was done.
  */
-int apply_inventory(struct apply_ctx *ctx, struct inventory *inv, struct apply_item *items,
+int apply_inventory(struct apply_ctx *ctx, const struct inventory *inv, struct apply_item *items,
 		    apply_shown_fn *shown, void *arg);
 
 /*

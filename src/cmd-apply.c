@@ -233,13 +233,12 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	if (p->fallback)
 		kmsg_fallback(p, "changing nothing");
 	plan_inventory(p, kernel_facts(k), &inv);
-	if (inv.n) {
-		items = calloc(inv.n, sizeof(*items));
-		if (!items) {
-			log_msg(SDE_ERR, "out of memory");
-			inventory_free(&inv);
-			return EXIT_PROBLEM;
-		}
+	/* one at least, so that items is never NULL */
+	items = calloc(inv.n ? inv.n : 1, sizeof(*items));
+	if (!items) {
+		log_msg(SDE_ERR, "out of memory");
+		inventory_free(&inv);
+		return EXIT_PROBLEM;
 	}
 	shown.ret = ret;
 	if (apply_inventory(&ctx, &inv, items, show_item, &shown) < 0) {

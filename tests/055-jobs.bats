@@ -9,6 +9,7 @@
 setup() {
 	load helpers
 	_common_setup
+	# shellcheck disable=SC2153  # ROOT comes from _common_setup
 	LOG=$ROOT/var/log/fake-kernel.log
 	INFLIGHT=$BATS_TEST_TMPDIR/inflight
 	SYSLOG=$BATS_TEST_TMPDIR/syscalls
