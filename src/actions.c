@@ -1039,8 +1039,11 @@ int apply_inventory(struct apply_ctx *ctx, const struct inventory *inv, struct a
 	while (done < inv->n) {
 		enum start st = START_DONE;
 
-		while (next < inv->n && (st = start_one(run, next)) != START_WAIT)
+		while (next < inv->n && (st = start_one(run, next)) != START_WAIT) {
+			/* a lock waited for belongs to the device that waited */
+			run->lock_deadline = 0;
 			next++;
+		}
 		/* in inventory order, as soon as a device and all before it are done */
 		while (done < next && !in_flight(run, done)) {
 			if (shown)

@@ -227,3 +227,19 @@ same_as_serial() {
 	[ ! -e "$INFLIGHT" ] && [ ! -e "$SYSLOG" ] && [ ! -e "$LOG" ]
 }
 
+
+@test "a LUN another run keeps locked: given up at the time limit, every other LUN done" {
+	hsv_tree 16
+	printf 'modprobe_timeout = 0.5\nwrite_jobs = 4\n' | conf
+	dir=$ROOT/sys/class/scsi_device/2:0:0:4/device
+	flock -x "$dir" -c "touch '$BATS_TEST_TMPDIR/held'; exec sleep 30" 3>&- &
+	holder=$!
+	while [ ! -e "$BATS_TEST_TMPDIR/held" ]; do sleep 0.05; done
+	FAKE_CHECK_LOCK=1 FAKE_WRITE_DELAY_MS=20 run -1 sde_dyn apply --json
+	kill "$holder"
+	jq -e '[.actions[] | select(.hctl != "2:0:0:4") | .result] | all(. == "done")' <<<"$output"
+	jq -e '.actions[] | select(.hctl == "2:0:0:4") | .result == "failed" and .reason == "cannot lock the device" and .error == "Connection timed out"' <<<"$output"
+	[ "$(grep -c '^write ' "$LOG")" -eq 15 ]
+	run grep -c '^unlocked' "$LOG"
+	assert_output 0
+}
