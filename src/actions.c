@@ -272,8 +272,12 @@ static bool reaper_wait(struct reaper *r, struct child *cs, unsigned int n, int 
 		pfd[np] = (struct pollfd){ .fd = fd, .events = POLLIN };
 		who[np++] = -2;
 	}
-	timeout = next < 0 ? -1 : next <= now ? 0 : next - now > INT_MAX ? INT_MAX
-									  : (int)(next - now);
+	if (next < 0)
+		timeout = -1;
+	else if (next <= now)
+		timeout = 0;
+	else
+		timeout = next - now > INT_MAX ? INT_MAX : (int)(next - now);
 	if (steps && (timeout < 0 || timeout > REAP_STEP_MS))
 		timeout = REAP_STEP_MS;
 	if (cap_ms >= 0 && (timeout < 0 || timeout > cap_ms))
