@@ -12,7 +12,9 @@
 #include <string.h>
 #include <poll.h>
 #include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -74,54 +76,237 @@ static void sleep_ms(long ms)
 }
 
 /*
- * Wait for a child for at most timeout_ms. 0 with *status, or -ETIMEDOUT after
- * killing it (its process group when group is set). A child that does not die
- * (stuck in the kernel) is left behind rather than waited for.
+ * Waiting for children without polling. pidfd_open() (Linux 5.3: kernel/pid.c)
+ * gives a descriptor that poll() reports readable once the child has exited
+ * (kernel/fork.c, pidfd_poll()). Kernels before it (RHEL 7's 3.10, RHEL 8's
+ * 4.18) answer ENOSYS: there SIGCHLD, blocked while we wait and read from a
+ * signalfd (Linux 2.6.22), wakes the same poll(). A signal says only that some
+ * child changed, so each child is then asked with waitpid(WNOHANG). Without
+ * either (no descriptor left), the wait looks every REAP_STEP_MS.
  */
-struct said;
-static bool said_drain(int fd, struct said *s);
+enum reap_mode { REAP_PIDFD, REAP_SIGNALFD, REAP_STEPS };
 
-/* wait_timed(), reading fd into s meanwhile (fd -1: none) */
-static int wait_timed_fd(pid_t pid, unsigned int timeout_ms, bool group, int *status,
-			 int fd, struct said *s)
+#define REAP_STEP_MS 10
+#define REAP_GRACE_MS 500	/* after SIGKILL, for the child to die */
+#define REAP_MAX (WRITE_JOBS_MAX + 1)
+
+struct reaper {
+	enum reap_mode mode;
+	int sigfd;
+	bool masked;		/* SIGCHLD blocked by us: oldmask to restore */
+	sigset_t oldmask;
+	struct sigaction oldchld;
+};
+
+/*
+ * One child with a time limit. At its deadline it is killed (its process group
+ * when group is set) and given REAP_GRACE_MS more; a child that does not die
+ * even then (stuck in the kernel) is left behind rather than waited for.
+ */
+struct child {
+	pid_t pid;		/* 0: none */
+	int pidfd;		/* -1: none */
+	long long deadline;
+	bool group;
+	bool killed;		/* timed out */
+	bool exited;		/* reaped: status holds its wait status */
+	bool ended;		/* exited, or left behind */
+	int status;
+};
+
+static int sys_pidfd_open(pid_t pid)
 {
-	long long deadline = now_ms() + timeout_ms;
-	long step = 1;
+#ifdef SYS_pidfd_open
+	long fd = syscall(SYS_pidfd_open, pid, 0);
 
-	for (;;) {
-		pid_t r = waitpid(pid, status, WNOHANG);
-
-		if (r == pid)
-			return 0;
-		if (r < 0 && errno != EINTR)
-			return -errno;
-		if (now_ms() >= deadline)
-			break;
-		if (fd >= 0) {
-			struct pollfd pfd = { .fd = fd, .events = POLLIN };
-
-			/* output, or the step: whichever comes first; after EOF only wait */
-			if (poll(&pfd, 1, (int)step) > 0 && said_drain(fd, s))
-				fd = -1;
-		} else {
-			sleep_ms(step);
-		}
-		if (step < 20)
-			step *= 2;
-	}
-	kill(group ? -pid : pid, SIGKILL);
-	deadline = now_ms() + 500;
-	while (now_ms() < deadline) {
-		if (waitpid(pid, status, WNOHANG) == pid)
-			break;
-		sleep_ms(5);
-	}
-	return -ETIMEDOUT;
+	return fd < 0 ? -errno : (int)fd;
+#else
+	(void)pid;
+	return -ENOSYS;
+#endif
 }
 
-static int wait_timed(pid_t pid, unsigned int timeout_ms, bool group, int *status)
+/* Before the first fork: the children's exits must not be lost or reaped by others. */
+static void reaper_begin(struct reaper *r)
 {
-	return wait_timed_fd(pid, timeout_ms, group, status, -1, NULL);
+	struct sigaction dfl;
+	sigset_t chld;
+	int fd;
+
+	memset(r, 0, sizeof(*r));
+	r->sigfd = -1;
+	/* SIG_IGN, inherited, would have the kernel reap them and drop their status */
+	memset(&dfl, 0, sizeof(dfl));
+	dfl.sa_handler = SIG_DFL;
+	sigemptyset(&dfl.sa_mask);
+	sigaction(SIGCHLD, &dfl, &r->oldchld);
+
+	fd = sys_pidfd_open(getpid());
+	if (fd >= 0) {
+		close(fd);
+		r->mode = REAP_PIDFD;
+		return;
+	}
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &chld, &r->oldmask) == 0) {
+		r->masked = true;
+		r->sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+	}
+	r->mode = r->sigfd >= 0 ? REAP_SIGNALFD : REAP_STEPS;
+	log_msg(SDE_DEBUG, "pidfd_open: %s: waiting for children with %s", strerror(-fd),
+		r->mode == REAP_SIGNALFD ? "SIGCHLD" : "a look every 10 ms");
+}
+
+static void reaper_end(struct reaper *r)
+{
+	if (r->sigfd >= 0)
+		close(r->sigfd);
+	/* a SIGCHLD still pending is discarded while the action is SIG_DFL */
+	if (r->masked)
+		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
+	sigaction(SIGCHLD, &r->oldchld, NULL);
+	r->sigfd = -1;
+	r->masked = false;
+}
+
+/* In a child after fork: the signal mask as it was before reaper_begin(). */
+static void reaper_child(const struct reaper *r)
+{
+	if (r->masked)
+		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
+}
+
+/* Just after fork() in the parent. */
+static void child_watch(const struct reaper *r, struct child *c, pid_t pid,
+			unsigned int timeout_ms, bool group)
+{
+	memset(c, 0, sizeof(*c));
+	c->pid = pid;
+	c->group = group;
+	c->deadline = now_ms() + timeout_ms;
+	/* a child that exited already is a zombie until reaped: its pidfd is readable */
+	c->pidfd = r->mode == REAP_PIDFD ? sys_pidfd_open(pid) : -1;
+	if (c->pidfd < 0)
+		c->pidfd = -1;
+}
+
+static void child_end(struct child *c)
+{
+	c->ended = true;
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	c->pidfd = -1;
+}
+
+/* Reap c if it exited; kill it or leave it behind at its deadline. */
+static void child_check(struct child *c, long long now)
+{
+	pid_t w = waitpid(c->pid, &c->status, WNOHANG);
+
+	if (w == c->pid) {
+		c->exited = true;
+		child_end(c);
+		return;
+	}
+	if (w < 0 && errno == ECHILD) {
+		/* reaped by someone else: its status is lost */
+		child_end(c);
+		return;
+	}
+	if (now < c->deadline)
+		return;
+	if (!c->killed) {
+		kill(c->group ? -c->pid : c->pid, SIGKILL);
+		c->killed = true;
+		c->deadline = now + REAP_GRACE_MS;
+		return;
+	}
+	child_end(c);
+}
+
+/* A child's result: 0 with *status, -ETIMEDOUT when it was killed, -ECHILD if lost. */
+static int child_result(const struct child *c, int *status)
+{
+	*status = c->status;
+	if (c->killed)
+		return -ETIMEDOUT;
+	return c->exited ? 0 : -ECHILD;
+}
+
+/*
+ * Sleep until a child of cs[0..n) (those with a pid that have not ended) exits
+ * or reaches its deadline, fd (-1: none) has something to read, or cap_ms (-1:
+ * none) has passed; then reap and kill as due. True when fd is readable.
+ */
+static bool reaper_wait(struct reaper *r, struct child *cs, unsigned int n, int fd,
+			int cap_ms)
+{
+	struct pollfd pfd[REAP_MAX + 2];
+	int who[REAP_MAX + 2];
+	bool quiet[REAP_MAX] = { false };
+	unsigned int np = 0, i;
+	long long now = now_ms(), next = -1;
+	bool steps = r->mode == REAP_STEPS, fd_ready = false;
+	int timeout;
+
+	for (i = 0; i < n && np < REAP_MAX; i++) {
+		struct child *c = &cs[i];
+
+		if (!c->pid || c->ended)
+			continue;
+		if (next < 0 || c->deadline < next)
+			next = c->deadline;
+		if (c->pidfd >= 0) {
+			pfd[np] = (struct pollfd){ .fd = c->pidfd, .events = POLLIN };
+			who[np++] = (int)i;
+		} else if (r->mode == REAP_PIDFD) {
+			steps = true;
+		}
+	}
+	if (r->sigfd >= 0) {
+		pfd[np] = (struct pollfd){ .fd = r->sigfd, .events = POLLIN };
+		who[np++] = -1;
+	}
+	if (fd >= 0) {
+		pfd[np] = (struct pollfd){ .fd = fd, .events = POLLIN };
+		who[np++] = -2;
+	}
+	if (next < 0)
+		timeout = -1;
+	else if (next <= now)
+		timeout = 0;
+	else
+		timeout = next - now > INT_MAX ? INT_MAX : (int)(next - now);
+	if (steps && (timeout < 0 || timeout > REAP_STEP_MS))
+		timeout = REAP_STEP_MS;
+	if (cap_ms >= 0 && (timeout < 0 || timeout > cap_ms))
+		timeout = cap_ms;
+	if (poll(pfd, np, timeout) < 0) {
+		if (errno != EINTR)
+			sleep_ms(REAP_STEP_MS);
+		for (i = 0; i < np; i++)
+			pfd[i].revents = 0;
+	}
+
+	now = now_ms();
+	for (i = 0; i < np; i++) {
+		if (who[i] == -2 && pfd[i].revents)
+			fd_ready = true;
+		if (who[i] == -1 && pfd[i].revents) {
+			struct signalfd_siginfo si[8];
+
+			while (read(r->sigfd, si, sizeof(si)) > 0)
+				;
+		}
+		/* a pidfd that says nothing: no need to ask, unless the deadline is due */
+		if (who[i] >= 0 && !pfd[i].revents && now < cs[who[i]].deadline)
+			quiet[who[i]] = true;
+	}
+	for (i = 0; i < n && i < REAP_MAX; i++)
+		if (cs[i].pid && !cs[i].ended && !quiet[i])
+			child_check(&cs[i], now);
+	return fd_ready;
 }
 
 static bool executable(const char *path)
@@ -307,8 +492,10 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 {
 	const char *argv[MAX_HANDLERS + 6];
 	static struct said said;
+	struct reaper rp;
+	struct child c;
 	unsigned int a = 0, i;
-	int pfd[2], devnull;
+	int pfd[2], devnull, fd;
 	pid_t pid;
 	int r;
 
@@ -329,9 +516,11 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	reaper_begin(&rp);
 	pid = fork();
 	if (pid < 0) {
 		r = -errno;
+		reaper_end(&rp);
 		close(pfd[0]);
 		close(pfd[1]);
 		if (devnull >= 0)
@@ -349,6 +538,7 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		/* own process group, so a timeout kills whatever it started */
 		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
+		reaper_child(&rp);
 		/* the pipe blocks again for the writer; dup2 drops O_CLOEXEC */
 		fcntl(pfd[1], F_SETFL, 0);
 		if (dup2(devnull >= 0 ? devnull : pfd[1], STDOUT_FILENO) < 0 ||
@@ -362,7 +552,15 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 	if (devnull >= 0)
 		close(devnull);
 	memset(&said, 0, sizeof(said));
-	r = wait_timed_fd(pid, timeout_ms, true, status, pfd[0], &said);
+	child_watch(&rp, &c, pid, timeout_ms, true);
+	fd = pfd[0];
+	while (!c.ended) {
+		/* output, or the child's end: whichever comes first; after EOF only wait */
+		if (reaper_wait(&rp, &c, 1, fd, -1) && said_drain(fd, &said))
+			fd = -1;
+	}
+	reaper_end(&rp);
+	r = child_result(&c, status);
 	said_drain(pfd[0], &said);
 	close(pfd[0]);
 	said_log(&said);
@@ -469,50 +667,6 @@ int preload_run(const struct policy *p, const struct kernel_info *k, bool dry_ru
 }
 
 /*
- * Write value to the device's dh_state in a child, so that a write the kernel
- * blocks on (an attach sends commands to the LUN) cannot hold us past the
- * timeout. Returns 0, -errno of the write, or -ETIMEDOUT.
- */
-static int dh_write(const char *hctl, const char *value, unsigned int timeout_ms,
-		    int lockfd)
-{
-	char path[SDE_PATH_MAX];
-	int status = 0, r;
-	pid_t pid;
-
-	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device/dh_state", hctl) < 0)
-		return -ENAMETOOLONG;
-	pid = fork();
-	if (pid < 0)
-		return -errno;
-	if (pid == 0) {
-		size_t len = strlen(value);
-		ssize_t w;
-		int fd;
-
-		/* a child stuck in the kernel must not hold the device's lock */
-		if (lockfd >= 0)
-			close(lockfd);
-		fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
-		if (fd < 0)
-			_exit(errno & 0xff);
-		/* no newline: the kernel would ask for module "scsi_dh_NAME\n" */
-		w = write(fd, value, len);
-		if (w < 0)
-			_exit(errno & 0xff);
-		if (close(fd) < 0)
-			_exit(errno & 0xff);
-		_exit((size_t)w == len ? 0 : EIO);
-	}
-	r = wait_timed(pid, timeout_ms, false, &status);
-	if (r < 0)
-		return r;
-	if (!WIFEXITED(status))
-		return -EINTR;
-	return -WEXITSTATUS(status);
-}
-
-/*
  * store_dh_state() answers -ENODEV for a device being deleted too
  * (SDEV_CANCEL, SDEV_DEL): that is no handler's refusal.
  */
@@ -541,13 +695,12 @@ static bool reassess(struct apply_ctx *ctx, struct device *d, const char *hctl,
 /*
  * The device's lock, so that runs on one LUN at the same time (the sweep, and udev's
  * runs for hot-added LUNs) do not both write: flock(2) on its sysfs directory, held
- * while it is re-read, written and read back. Waits at most timeout_ms. The
- * descriptor, -ENOENT when the device is gone, -ETIMEDOUT.
+ * while it is re-read, written and read back. Does not wait: the descriptor,
+ * -EWOULDBLOCK while another run holds it, -ENOENT when the device is gone.
  */
-static int device_lock(const char *hctl, unsigned int timeout_ms)
+static int device_trylock(const char *hctl)
 {
 	char path[SDE_PATH_MAX];
-	long long deadline = now_ms() + timeout_ms;
 	int fd;
 
 	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device", hctl) < 0)
@@ -556,59 +709,101 @@ static int device_lock(const char *hctl, unsigned int timeout_ms)
 	if (fd < 0)
 		return -errno;
 	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
-		if (errno != EWOULDBLOCK && errno != EINTR) {
-			int e = errno;
+		int e = errno;
 
-			close(fd);
-			return -e;
-		}
-		if (now_ms() >= deadline) {
-			close(fd);
-			return -ETIMEDOUT;
-		}
-		sleep_ms(5);
+		if (e == EINTR)
+			continue;
+		close(fd);
+		return e == EWOULDBLOCK ? -EWOULDBLOCK : -e;
 	}
 	return fd;
 }
 
-static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_item *it,
-			 const char *hctl, int lockfd)
+/*
+ * One sweep's writes: at most p->write_jobs children, each writing one device's
+ * dh_state and holding that device's lock (in the parent) until it is read back.
+ */
+struct write_job {
+	unsigned int idx;	/* of the device */
+	int lockfd;
+	bool detach;
+	char hctl[HCTL_MAX];
+};
+
+struct apply_run {
+	struct apply_ctx *ctx;
+	const struct inventory *inv;
+	struct apply_item *items;
+	unsigned int max;	/* children at most */
+	unsigned int running;
+	struct reaper rp;
+	bool reaping;		/* rp begun */
+	long long lock_deadline;	/* of the device waiting for its lock; 0 none */
+	struct child kid[WRITE_JOBS_MAX];
+	struct write_job job[WRITE_JOBS_MAX];
+};
+
+enum start { START_DONE, START_RUNNING, START_WAIT };
+
+static void __attribute__((noreturn)) dh_write_child(const char *path, const char *value)
+{
+	size_t len = strlen(value);
+	ssize_t w;
+	int fd;
+
+	fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		_exit(errno & 0xff);
+	/* no newline: the kernel would ask for module "scsi_dh_NAME\n" */
+	w = write(fd, value, len);
+	if (w < 0)
+		_exit(errno & 0xff);
+	if (close(fd) < 0)
+		_exit(errno & 0xff);
+	_exit((size_t)w == len ? 0 : EIO);
+}
+
+/*
+ * Write value to the device's dh_state in a child, so that a write the kernel
+ * blocks on (an attach sends commands to the LUN) cannot hold us past the
+ * timeout. The child's exit status is 0 or the errno of the write.
+ */
+static pid_t dh_write_fork(const struct apply_run *run, const struct write_job *j,
+			   const char *value)
+{
+	char path[SDE_PATH_MAX];
+	unsigned int s;
+	pid_t pid;
+
+	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device/dh_state",
+		     j->hctl) < 0) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	/* a child stuck in the kernel must not hold any device's lock */
+	close(j->lockfd);
+	for (s = 0; s < run->max; s++)
+		if (run->kid[s].pid && !run->kid[s].ended)
+			close(run->job[s].lockfd);
+	dh_write_child(path, value);
+}
+
+/* What the write gave, read back: fills it. r is 0, -errno of the write, -ETIMEDOUT. */
+static void write_done(struct apply_ctx *ctx, struct device *d, struct apply_item *it,
+		       const char *hctl, bool detach, int r)
 {
 	const struct kfacts *kf = kernel_facts(ctx->k);
 	char mod[HANDLER_NAME_MAX + 8];
 	bool refused;
-	int r;
 
-	/* compare, then write: another run may have done it while we waited */
-	if (!reassess(ctx, d, hctl, false)) {
-		it->result = AR_VANISHED;
-		return;
-	}
-	if (it->plan.action == A_DETACH ? !device_attached(d)
-					: (device_attached(d) &&
-					   str_eq(device_attached(d), it->handler))) {
-		it->result = AR_ALREADY;
-		plan_reason(&it->plan, "done meanwhile by another run");
-		return;
-	}
-
-	if (it->plan.action == A_DETACH) {
-		/*
-		 * A kernel from 4.3 on refuses and logs a warning per write: with
-		 * hundreds of LUNs that floods the log, so do not even ask it.
-		 */
-		if (kf->can_detach == 0 || ctx->refusal_seen) {
-			it->result = AR_REFUSED;
-			return;
-		}
-		/*
-		 * One write. Before 4.3 it drops one reference (scsi_dh_handler_detach()
-		 * is a kref_put()): when dm-multipath holds the handler too, it stays,
-		 * and a second write would drop dm-multipath's reference.
-		 */
-		r = dh_write(hctl, "detach", ctx->p->timeout_ms, lockfd);
-		if (r == -ETIMEDOUT)
-			ctx->timeouts++;
+	if (r == -ETIMEDOUT)
+		ctx->timeouts++;
+	if (detach) {
+		if (r == 0)
+			ctx->detach_taken = true;
 		if (!reassess(ctx, d, hctl, false)) {
 			it->result = AR_VANISHED;
 		} else if (!device_attached(d)) {
@@ -626,10 +821,6 @@ static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_i
 		}
 		return;
 	}
-
-	r = dh_write(hctl, it->handler, ctx->p->timeout_ms, lockfd);
-	if (r == -ETIMEDOUT)
-		ctx->timeouts++;
 	/*
 	 * The handler's attach said no: -ENODEV (SCSI_DH_DEV_UNSUPP and the like,
 	 * 4.3 on), or before 4.3 -EINVAL from a handler that is registered.
@@ -657,46 +848,224 @@ static void apply_locked(struct apply_ctx *ctx, struct device *d, struct apply_i
 	it->err = r < 0 ? -r : EIO;
 }
 
-void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it)
+/* A detach of this run is being written, and nothing has told us yet if the kernel takes it. */
+static bool detach_unsettled(const struct apply_run *run)
 {
-	char hctl[HCTL_MAX];
+	const struct apply_ctx *ctx = run->ctx;
+	unsigned int s;
+
+	if (kernel_facts(ctx->k)->can_detach == 1 || ctx->detach_taken || ctx->refusal_seen)
+		return false;
+	for (s = 0; s < run->max; s++)
+		if (run->kid[s].pid && run->job[s].detach)
+			return true;
+	return false;
+}
+
+/*
+ * Begin device i's action: START_DONE when it needs no write or is finished
+ * already, START_RUNNING when its write is in flight, START_WAIT when it must
+ * wait for a write in flight (its lock held by another run, or an unsettled detach).
+ */
+static enum start start_one(struct apply_run *run, unsigned int i)
+{
+	struct apply_ctx *ctx = run->ctx;
+	const struct kfacts *kf = kernel_facts(ctx->k);
+	struct device *d = &run->inv->dev[i];
+	struct apply_item *it = &run->items[i];
+	struct write_job *j = NULL;
+	unsigned int s;
+	pid_t pid;
 	int lockfd;
 
 	memset(it, 0, sizeof(*it));
+	str_copy(it->dh_state, sizeof(it->dh_state), d->dh_state);
+	if (d->vanished) {
+		it->result = AR_VANISHED;
+		plan_reason(&it->plan, "no such device");
+		return START_DONE;
+	}
 	it->plan = d->as;
 	if (it->plan.handler)
 		str_copy(it->handler, sizeof(it->handler), it->plan.handler);
 	it->plan.handler = it->handler[0] ? it->handler : NULL;
 	if (it->plan.action == A_NONE) {
 		it->result = AR_NOTHING;
-		return;
+		return START_DONE;
 	}
 	if (ctx->dry_run) {
 		it->result = AR_PLANNED;
-		return;
+		return START_DONE;
 	}
 	if (ctx->timeouts >= MAX_WRITE_TIMEOUTS) {
 		it->result = AR_FAILED;
 		it->err = ETIMEDOUT;
 		plan_reason(&it->plan, "not tried: %u writes timed out before", ctx->timeouts);
-		return;
+		return START_DONE;
 	}
-	if (str_copy(hctl, sizeof(hctl), d->hctl) < 0) {
+	/*
+	 * Whether this kernel detaches is learnt from the first detach written: no
+	 * second one starts before it, so that a kernel from 4.3 on sees one.
+	 */
+	if (it->plan.action == A_DETACH && detach_unsettled(run))
+		return START_WAIT;
+	for (s = 0; s < run->max && !j; s++)
+		if (!run->kid[s].pid)
+			j = &run->job[s];
+	if (!j)
+		return START_WAIT;
+	if (str_copy(j->hctl, sizeof(j->hctl), d->hctl) < 0) {
 		it->result = AR_FAILED;
 		it->err = ENAMETOOLONG;
-		return;
+		return START_DONE;
 	}
-	lockfd = device_lock(hctl, ctx->p->timeout_ms);
+	lockfd = device_trylock(j->hctl);
+	if (lockfd == -EWOULDBLOCK) {
+		long long now = now_ms();
+
+		if (!run->lock_deadline)
+			run->lock_deadline = now + ctx->p->timeout_ms;
+		if (now < run->lock_deadline)
+			return START_WAIT;
+		lockfd = -ETIMEDOUT;
+	}
+	run->lock_deadline = 0;
 	if (lockfd == -ENOENT) {
 		it->result = AR_VANISHED;
-		return;
+		return START_DONE;
 	}
 	if (lockfd < 0) {
 		it->result = AR_FAILED;
 		it->err = -lockfd;
 		plan_reason(&it->plan, "cannot lock the device");
-		return;
+		return START_DONE;
 	}
-	apply_locked(ctx, d, it, hctl, lockfd);
-	close(lockfd);
+
+	/* compare, then write: another run may have done it while we waited */
+	if (!reassess(ctx, d, j->hctl, false)) {
+		it->result = AR_VANISHED;
+		close(lockfd);
+		return START_DONE;
+	}
+	if (it->plan.action == A_DETACH ? !device_attached(d)
+					: (device_attached(d) &&
+					   str_eq(device_attached(d), it->handler))) {
+		it->result = AR_ALREADY;
+		plan_reason(&it->plan, "done meanwhile by another run");
+		close(lockfd);
+		return START_DONE;
+	}
+	/*
+	 * A kernel from 4.3 on refuses a detach and logs a warning per write: with
+	 * hundreds of LUNs that floods the log, so do not even ask it. Before 4.3 one
+	 * write drops one reference (scsi_dh_handler_detach() is a kref_put()): when
+	 * dm-multipath holds the handler too, it stays, and a second write would drop
+	 * dm-multipath's reference.
+	 */
+	if (it->plan.action == A_DETACH && (kf->can_detach == 0 || ctx->refusal_seen)) {
+		it->result = AR_REFUSED;
+		close(lockfd);
+		return START_DONE;
+	}
+
+	j->idx = i;
+	j->lockfd = lockfd;
+	j->detach = it->plan.action == A_DETACH;
+	if (!run->reaping) {
+		reaper_begin(&run->rp);
+		run->reaping = true;
+	}
+	pid = dh_write_fork(run, j, j->detach ? "detach" : it->handler);
+	if (pid < 0) {
+		write_done(ctx, d, it, j->hctl, j->detach, -errno);
+		close(lockfd);
+		return START_DONE;
+	}
+	child_watch(&run->rp, &run->kid[j - run->job], pid, ctx->p->timeout_ms, false);
+	run->running++;
+	return START_RUNNING;
+}
+
+/* Read back the devices whose writes ended, and let their locks go. */
+static void finish_ended(struct apply_run *run)
+{
+	unsigned int s;
+
+	for (s = 0; s < run->max; s++) {
+		struct child *c = &run->kid[s];
+		struct write_job *j = &run->job[s];
+		int status = 0, r;
+
+		if (!c->pid || !c->ended)
+			continue;
+		r = child_result(c, &status);
+		if (r == 0)
+			r = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
+		write_done(run->ctx, &run->inv->dev[j->idx], &run->items[j->idx], j->hctl,
+			   j->detach, r);
+		close(j->lockfd);
+		memset(c, 0, sizeof(*c));
+		c->pidfd = -1;
+		run->running--;
+	}
+}
+
+static bool in_flight(const struct apply_run *run, unsigned int i)
+{
+	unsigned int s;
+
+	for (s = 0; s < run->max; s++)
+		if (run->kid[s].pid && run->job[s].idx == i)
+			return true;
+	return false;
+}
+
+int apply_inventory(struct apply_ctx *ctx, const struct inventory *inv, struct apply_item *items,
+		    apply_shown_fn *shown, void *arg)
+{
+	struct apply_run *run;
+	unsigned int next = 0, done = 0;
+
+	run = calloc(1, sizeof(*run));
+	if (!run)
+		return -ENOMEM;
+	run->max = ctx->p->write_jobs;
+	if (run->max < 1)
+		run->max = 1;
+	if (run->max > WRITE_JOBS_MAX)
+		run->max = WRITE_JOBS_MAX;
+	run->ctx = ctx;
+	run->inv = inv;
+	run->items = items;
+
+	while (done < inv->n) {
+		enum start st = START_DONE;
+
+		while (next < inv->n && (st = start_one(run, next)) != START_WAIT) {
+			/* a lock waited for belongs to the device that waited */
+			run->lock_deadline = 0;
+			next++;
+		}
+		/* in inventory order, as soon as a device and all before it are done */
+		while (done < next && !in_flight(run, done)) {
+			if (shown)
+				shown(arg, &inv->dev[done], &items[done]);
+			done++;
+		}
+		if (done == inv->n)
+			break;
+		if (run->running) {
+			/* waiting for a lock: look again every 5 ms meanwhile */
+			reaper_wait(&run->rp, run->kid, run->max, -1,
+				    st == START_WAIT && run->lock_deadline ? 5 : -1);
+			finish_ended(run);
+		} else {
+			/* only another run's lock can hold us here */
+			sleep_ms(5);
+		}
+	}
+	if (run->reaping)
+		reaper_end(&run->rp);
+	free(run);
+	return 0;
 }

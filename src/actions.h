@@ -55,6 +55,7 @@ struct apply_item {
 	enum apply_result result;
 	int err;		/* errno of a failure */
 	char handler[HANDLER_NAME_MAX];	/* plan.handler, copied: the device is re-read */
+	char dh_state[HANDLER_NAME_MAX];	/* the device's as planned, for the report */
 };
 
 struct apply_ctx {
@@ -62,6 +63,7 @@ struct apply_ctx {
 	struct kernel_info *k;
 	bool dry_run;
 	bool refusal_seen;	/* the kernel refused a detach in this run */
+	bool detach_taken;	/* the kernel took a detach write in this run */
 	unsigned int timeouts;	/* writes that timed out in this run */
 };
 
@@ -74,11 +76,21 @@ struct apply_ctx {
 
 const char *apply_result_name(enum apply_result r);
 
+/* Called with each device and its result, in inventory order. */
+typedef void apply_shown_fn(void *arg, const struct device *d, const struct apply_item *it);
+
 /*
- * Carry out the action of d->as (plan_inventory() first); d is re-read and
- * assessed again afterwards. One dh_state write per device and run.
+ * Carry out the action of each device's assessment (plan_inventory() first),
+ * filling items[0..inv->n). One dh_state write per device and run, each in a
+ * child with modprobe_timeout to finish, at most p->write_jobs of them at a
+ * time on different devices. Each device is locked, re-read and assessed again
+ * before its write, and read back and assessed again after it. Once
+ * MAX_WRITE_TIMEOUTS writes have timed out no more start. shown (may be NULL)
+ * sees each device as soon as it and all before it are done. 0, or -ENOMEM
+ * before anything was done.
  */
-void apply_device(struct apply_ctx *ctx, struct device *d, struct apply_item *it);
+int apply_inventory(struct apply_ctx *ctx, const struct inventory *inv, struct apply_item *items,
+		    apply_shown_fn *shown, void *arg);
 
 /*
  * The modprobe to run: the absolute directories of PATH, then /sbin and /usr/sbin

@@ -139,13 +139,55 @@ static void action_json(FILE *f, const struct device *d, const struct apply_item
 	fputc('}', f);
 }
 
+/* What apply says of each device, in inventory order, once it is done. */
+struct shown {
+	const struct opts *o;
+	struct kernel_info *k;
+	int ret;
+};
+
+static void show_item(void *arg, const struct device *dev, const struct apply_item *it)
+{
+	struct shown *sh = arg;
+	const struct opts *o = sh->o;
+	struct device before;
+	char label[256];
+
+	if (dev->vanished)
+		return;
+	if (it->result == AR_REFUSED || it->result == AR_FAILED || it->result == AR_HELD)
+		sh->ret = EXIT_PROBLEM;
+	/* the device as it was planned, not as its write left it */
+	before = *dev;
+	before.dh_state = it->dh_state;
+	device_label(&before, it->plan.owner, label, sizeof(label));
+	if (it->plan.action == A_NONE) {
+		log_device(SDE_DEBUG, "%s: %s", label, it->plan.reason);
+		return;
+	}
+	log_device(it->result == AR_DONE || it->result == AR_PLANNED ||
+			   it->result == AR_DECLINED ? SDE_INFO : SDE_WARNING,
+		   "%s: %s %s%s%s%s", label, action_name(it->plan.action),
+		   it->handler, o->dry_run ? " (dry run)" : ": ",
+		   o->dry_run ? "" : apply_result_name(it->result),
+		   it->err ? (it->err == ETIMEDOUT ? " (timed out)" : " (error)") : "");
+	if (!o->json && o->verbosity >= 0 && log_verbosity() < 1)
+		printf("%s: %s %s: %s%s%s\n", label, action_name(it->plan.action),
+		       it->handler,
+		       !o->dry_run ? apply_result_name(it->result) :
+		       it->plan.action == A_DETACH && kernel_can_detach(sh->k) == 0 ?
+		       "the kernel would refuse it" : "would be done",
+		       it->err ? ", " : "", it->err ? strerror(it->err) : "");
+}
+
 int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 {
 	struct inventory inv = { 0 };
 	struct apply_item *items = NULL;
 	struct apply_ctx ctx = { .p = p, .k = k, .dry_run = o->dry_run };
+	struct shown shown = { .o = o, .k = k };
 	struct summary sum;
-	char summary[512], label[256];
+	char summary[512];
 	bool sweep = o->ndevices == 0;
 	int i, r, ret = EXIT_OK, dirfd = -1;
 	unsigned int d;
@@ -193,46 +235,21 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	if (p->fallback)
 		kmsg_fallback(p, "changing nothing");
 	plan_inventory(p, kernel_facts(k), &inv);
-	if (inv.n) {
-		items = calloc(inv.n, sizeof(*items));
-		if (!items) {
-			log_msg(SDE_ERR, "out of memory");
-			inventory_free(&inv);
-			return EXIT_PROBLEM;
-		}
+	/* one at least, so that items is never NULL */
+	items = calloc(inv.n ? inv.n : 1, sizeof(*items));
+	if (!items) {
+		log_msg(SDE_ERR, "out of memory");
+		inventory_free(&inv);
+		return EXIT_PROBLEM;
 	}
-	for (d = 0; d < inv.n; d++) {
-		struct device *dev = &inv.dev[d];
-		struct apply_item *it = &items[d];
-
-		if (dev->vanished) {
-			memset(it, 0, sizeof(*it));
-			it->result = AR_VANISHED;
-			plan_reason(&it->plan, "no such device");
-			continue;
-		}
-		device_label(dev, dev->as.owner, label, sizeof(label));
-		apply_device(&ctx, dev, it);
-		if (it->result == AR_REFUSED || it->result == AR_FAILED || it->result == AR_HELD)
-			ret = EXIT_PROBLEM;
-		if (it->plan.action == A_NONE) {
-			log_device(SDE_DEBUG, "%s: %s", label, it->plan.reason);
-			continue;
-		}
-		log_device(it->result == AR_DONE || it->result == AR_PLANNED ||
-				   it->result == AR_DECLINED ? SDE_INFO : SDE_WARNING,
-			   "%s: %s %s%s%s%s", label, action_name(it->plan.action),
-			   it->handler, o->dry_run ? " (dry run)" : ": ",
-			   o->dry_run ? "" : apply_result_name(it->result),
-			   it->err ? (it->err == ETIMEDOUT ? " (timed out)" : " (error)") : "");
-		if (!o->json && o->verbosity >= 0 && log_verbosity() < 1)
-			printf("%s: %s %s: %s%s%s\n", label, action_name(it->plan.action),
-			       it->handler,
-			       !o->dry_run ? apply_result_name(it->result) :
-			       it->plan.action == A_DETACH && kernel_can_detach(k) == 0 ?
-			       "the kernel would refuse it" : "would be done",
-			       it->err ? ", " : "", it->err ? strerror(it->err) : "");
+	shown.ret = ret;
+	if (apply_inventory(&ctx, &inv, items, show_item, &shown) < 0) {
+		log_msg(SDE_ERR, "out of memory");
+		free(items);
+		inventory_free(&inv);
+		return EXIT_PROBLEM;
 	}
+	ret = shown.ret;
 	summary_count(&sum, &inv, o->dry_run ? NULL : items);
 	summary_format(&sum, summary, sizeof(summary));
 

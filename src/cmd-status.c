@@ -132,6 +132,7 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 	printf("late_attach: %s\ndetach: %s\n", p->late_attach ? "yes" : "no",
 	       p->detach ? "yes" : "no");
 	printf("modprobe_timeout: %u.%03u s\n", p->timeout_ms / 1000, p->timeout_ms % 1000);
+	printf("write_jobs: %u\n", p->write_jobs);
 	printf("debug: %s\n", p->debug ? "yes" : "no");
 
 	printf("kernel %s (modules: %s):\n", k->release, k->moddir);

@@ -33,6 +33,7 @@ void policy_defaults(struct policy *p)
 	p->late_attach = true;
 	p->detach = true;
 	p->timeout_ms = 10 * 1000;
+	p->write_jobs = WRITE_JOBS_DEFAULT;
 }
 
 static void add_error(struct policy *p, const char *where, unsigned int line,
@@ -350,6 +351,20 @@ static void parse_preload(struct policy *p, const char *where, unsigned int line
 	p->npreload = nlist;
 }
 
+/* "1".."max", decimal digits only; 0 for anything else */
+static unsigned int parse_count(const char *s, unsigned int max)
+{
+	unsigned int v = 0;
+	const char *c;
+
+	for (c = s; *c >= '0' && *c <= '9'; c++) {
+		v = v * 10 + (unsigned int)(*c - '0');
+		if (v > max)
+			return 0;
+	}
+	return *c || c == s ? 0 : v;
+}
+
 static void parse_global_key(struct parse_ctx *c, const char *key, char **words, int n)
 {
 	struct policy *p = c->p;
@@ -384,8 +399,21 @@ static void parse_global_key(struct parse_ctx *c, const char *key, char **words,
 		p->timeout_ms = ms;
 		return;
 	}
+	if (str_eq(key, "write_jobs")) {
+		unsigned int jobs = n == 1 ? parse_count(words[0], WRITE_JOBS_MAX) : 0;
+
+		if (!jobs) {
+			add_error(p, c->name, c->line,
+				  "write_jobs: \"%s\" is not a whole number from 1 to %d",
+				  n ? words[0] : "", WRITE_JOBS_MAX);
+			return;
+		}
+		p->write_jobs = jobs;
+		return;
+	}
 	add_error(p, c->name, c->line,
-		  "unknown key \"%s\" (preload, late_attach, detach, modprobe_timeout)", key);
+		  "unknown key \"%s\" (preload, late_attach, detach, modprobe_timeout, write_jobs)",
+		  key);
 }
 
 unsigned int config_parse(struct policy *p, const char *name, const char *text)
@@ -798,6 +826,7 @@ void policy_write(const struct policy *p, FILE *out, bool resolved)
 			p->timeout_ms % 1000);
 	else
 		fprintf(out, "modprobe_timeout = %u\n", p->timeout_ms / 1000);
+	fprintf(out, "write_jobs = %u\n", p->write_jobs);
 	for (i = 0; i < p->nowners; i++) {
 		const struct owner_rule *o = &p->owners[i];
 		const char *pfx = resolved && !o->active ? "# " : "";

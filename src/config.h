@@ -20,6 +20,8 @@
 #define MAX_ERRORS 16		/* errors kept for the report; more are counted */
 #define ERROR_MAX 512
 #define TIMEOUT_MAX_MS (3600 * 1000)
+#define WRITE_JOBS_MAX 64	/* dh_state writes in flight at once */
+#define WRITE_JOBS_DEFAULT 8
 
 struct glob_list {
 	unsigned int n;
@@ -45,6 +47,7 @@ struct policy {
 	bool debug;			/* rd.scsi_dh.debug */
 	bool kill_seen;			/* rd.scsi_dh=0 (or no, off) seen anywhere */
 	unsigned int timeout_ms;	/* modprobe_timeout */
+	unsigned int write_jobs;	/* 1..WRITE_JOBS_MAX */
 	struct owner_rule owners[MAX_OWNERS];
 	unsigned int nowners;
 

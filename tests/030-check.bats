@@ -22,6 +22,7 @@ check_error() {
 	preload = alua scsi_dh_rdac
 	late_attach = no
 	modprobe_timeout = 3
+	write_jobs = 4
 	EOF
 	run -0 sde check
 	assert_line "configuration: $CONF"
@@ -29,6 +30,7 @@ check_error() {
 	assert_line "late_attach: no"
 	assert_line "detach: yes"
 	assert_line "modprobe_timeout: 3.000 s"
+	assert_line "write_jobs: 4"
 	assert_line "  scsi_dh_alua: module"
 	assert_line "  scsi_dh_rdac: module"
 	assert_line --partial "  can detach handlers: no (4.3 or later)"
@@ -78,6 +80,14 @@ check_error() {
 	check_error $'modprobe_timeout = 0\n' '1: modprobe_timeout: "0" is not a positive number'
 	check_error $'modprobe_timeout = -3\n' '1: modprobe_timeout: "-3" is not a positive number'
 	check_error $'modprobe_timeout = soon\n' '1: modprobe_timeout: "soon" is not a positive number'
+}
+
+@test "write_jobs: a whole number from 1 to 64, 8 by default" {
+	run -0 sde check
+	assert_line "write_jobs: 8"
+	check_error $'write_jobs = 0\n' '1: write_jobs: "0" is not a whole number from 1 to 64'
+	check_error $'# many\nwrite_jobs = 65\n' '2: write_jobs: "65" is not a whole number from 1 to 64'
+	check_error $'write_jobs = eight\n' '1: write_jobs: "eight" is not a whole number from 1 to 64'
 }
 
 @test "every error is reported, not just the first" {

@@ -284,7 +284,8 @@ dh() {
 		args+=(lun "2:0:0:$i" vendor=HP model=HSV100)
 	done
 	fx kernel "$KVER" "${args[@]}"
-	printf 'modprobe_timeout = 0.2\n' | conf
+	# one write at a time: exactly three are tried (tests/055-jobs.bats: in parallel)
+	printf 'modprobe_timeout = 0.2\nwrite_jobs = 1\n' | conf
 	export FAKE_WRITE_DELAY_MS=5000
 	start=$(date +%s%N)
 	run -1 sde_dyn apply --json

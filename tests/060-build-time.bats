@@ -79,6 +79,7 @@ setup() {
 	conf <<-'EOF'
 	preload = alua emc
 	modprobe_timeout = 2.5
+	write_jobs = 3
 	[owner powerpath]
 	driver = emcp
 	vendor = DGC EMC
@@ -94,6 +95,7 @@ setup() {
 	out=$output
 	assert_line "preload = alua emc"
 	assert_line "modprobe_timeout = 2.500"
+	assert_line "write_jobs = 3"
 	assert_line "[owner powerpath]"
 	assert_line 'model = "RAID 5" *'
 	assert_line "# [owner hdlm]"
@@ -109,6 +111,7 @@ setup() {
 	refute_line --partial "owner hdlm"
 	assert_line "preload: alua emc"
 	assert_line "modprobe_timeout: 2.500 s"
+	assert_line "write_jobs: 3"
 }
 
 @test "resolve on a broken configuration: the error, exit 2, nothing on stdout" {

@@ -44,7 +44,7 @@ check_fails() {
 	printf '\xff\xfe = 1\n' >"$CONF"
 	check_fails "$CONF:1: unknown key \"$(printf '\xff\xfe')\""
 	run -2 --separate-stderr "$BIN" --sysroot "$ROOT" status --json
-	jq -e '.policy.fallback == true and (.policy.errors[0] | endswith("unknown key \"\u00ff\u00fe\" (preload, late_attach, detach, modprobe_timeout)"))' <<<"$output"
+	jq -e '.policy.fallback == true and (.policy.errors[0] | endswith("unknown key \"\u00ff\u00fe\" (preload, late_attach, detach, modprobe_timeout, write_jobs)"))' <<<"$output"
 }
 
 @test "config: 10,000 owner sections: the first 64 kept, 16 errors shown and the rest counted" {

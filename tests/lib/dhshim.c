@@ -39,6 +39,19 @@
  *                              succeed but leave the handler attached
  *                              (counted in ROOT/var/lib/fake-kernel/detach-H:C:T:L)
  *   FAKE_WRITE_DELAY_MS=N      sleep N ms before each emulated write
+ *   FAKE_INFLIGHT=FILE         count the emulated writes in FILE, a line
+ *                              "MAX TOTAL PID...": the most in flight at
+ *                              once, all that began, and the pids of those
+ *                              in flight (a writer killed during its delay
+ *                              counts until it is gone); read and rewritten
+ *                              under flock(2), as every write runs in a
+ *                              process of its own
+ *   FAKE_CHECK_LOCK=1          a write to a device whose directory nobody
+ *                              holds flock(2) on logs "unlocked H:C:T:L"
+ *   FAKE_NO_PIDFD=1            syscall(SYS_pidfd_open, ...) fails with
+ *                              ENOSYS, as on kernels before 5.3
+ *   FAKE_SYSCALL_LOG=FILE      a line per pidfd_open ("pidfd_open ok",
+ *                              "pidfd_open ENOSYS") and signalfd ("signalfd")
  *
  * Log ROOT/var/log/fake-kernel.log, one line per event, each appended with
  * one O_APPEND write(2); written bytes are escaped (\n \t \\ \xHH):
@@ -59,14 +72,18 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -563,7 +580,153 @@ static ssize_t store(const struct target *t, const void *data, size_t count)
 	return (ssize_t)n;
 }
 
+/*
+ * FAKE_INFLIGHT: this write begins (delta 1) or ends (-1). The file holds "MAX
+ * TOTAL PID...": the most in flight at once, all begun, and the writers in
+ * flight. A writer killed during its delay never ends: it is dropped once it
+ * has gone (ESRCH), that is once the helper has reaped it.
+ */
+#define INFLIGHT_MAX 512
+static void inflight(int delta)
+{
+	const char *path = getenv("FAKE_INFLIGHT");
+	long max = 0, total = 0, pid[INFLIGHT_MAX];
+	unsigned int n = 0, k = 0, i;
+	char buf[INFLIGHT_MAX * 12 + 64], *p, *end;
+	ssize_t len;
+	int fd, saved = errno;
+
+	if (!path || !*path)
+		return;
+	fd = real_openat(AT_FDCWD, path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		abort();	/* a count that cannot be kept must not pass for one */
+	len = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (len < 0 || (size_t)len >= sizeof(buf) - 1)
+		abort();
+	buf[len] = '\0';
+	p = buf;
+	if (len > 0) {
+		max = strtol(p, &p, 10);
+		total = strtol(p, &p, 10);
+		for (;;) {
+			long v = strtol(p, &end, 10);
+
+			if (end == p)
+				break;
+			p = end;
+			if (n == INFLIGHT_MAX)
+				abort();
+			/* gone, or this writer ending */
+			if ((kill((pid_t)v, 0) < 0 && errno == ESRCH) ||
+			    (delta < 0 && v == (long)getpid()))
+				continue;
+			pid[n++] = v;
+		}
+	}
+	if (delta > 0) {
+		if (n == INFLIGHT_MAX)
+			abort();
+		pid[n++] = (long)getpid();
+		total++;
+		if ((long)n > max)
+			max = (long)n;
+	}
+	k = (unsigned int)snprintf(buf, sizeof(buf), "%ld %ld", max, total);
+	for (i = 0; i < n; i++)
+		k += (unsigned int)snprintf(buf + k, sizeof(buf) - k, " %ld", pid[i]);
+	buf[k++] = '\n';
+	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, k, 0) != (ssize_t)k)
+		abort();
+	close(fd);
+	errno = saved;
+}
+
+/* FAKE_CHECK_LOCK: whether anyone holds the device directory's lock. */
+static void check_lock(const struct target *t)
+{
+	int fd, saved = errno;
+
+	if (env_long("FAKE_CHECK_LOCK") <= 0)
+		return;
+	fd = real_openat(AT_FDCWD, t->dev, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0)
+		return;
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		klog(t, false, "unlocked %s", t->hctl);
+	close(fd);
+	errno = saved;
+}
+
+static ssize_t emulate(const struct target *t, const void *data, size_t count)
+{
+	ssize_t r;
+	int saved;
+
+	check_lock(t);
+	inflight(1);
+	r = store(t, data, count);
+	saved = errno;
+	inflight(-1);
+	errno = saved;
+	return r;
+}
+
+static void syscall_log(const char *line)
+{
+	const char *path = getenv("FAKE_SYSCALL_LOG");
+	char buf[64];
+	int n;
+
+	if (!path || !*path)
+		return;
+	n = snprintf(buf, sizeof(buf), "%s\n", line);
+	append_line(path, true, buf, (size_t)n);
+}
+
 /* --- interposed symbols ------------------------------------------------- */
+
+typedef long (*syscall_fn)(long, ...);
+typedef int (*signalfd_fn)(int, const sigset_t *, int);
+
+long syscall(long nr, ...)
+{
+	static syscall_fn fn;
+	long a[6];
+	va_list ap;
+	long r;
+
+	va_start(ap, nr);
+	for (int i = 0; i < 6; i++)
+		a[i] = va_arg(ap, long);
+	va_end(ap);
+	if (!fn)
+		fn = (syscall_fn)next_sym("syscall");
+#ifdef SYS_pidfd_open
+	if (nr == SYS_pidfd_open) {
+		if (env_long("FAKE_NO_PIDFD") > 0) {
+			syscall_log("pidfd_open ENOSYS");
+			errno = ENOSYS;
+			return -1;
+		}
+		r = fn(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+		syscall_log(r >= 0 ? "pidfd_open ok" : "pidfd_open failed");
+		return r;
+	}
+#endif
+	return fn(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+int signalfd(int fd, const sigset_t *mask, int flags)
+{
+	static signalfd_fn fn;
+
+	if (!fn)
+		fn = (signalfd_fn)next_sym("signalfd");
+	syscall_log("signalfd");
+	return fn(fd, mask, flags);
+}
+
 
 static mode_t mode_arg(int flags, va_list ap)
 {
@@ -652,7 +815,7 @@ ssize_t write(int fd, const void *buf, size_t count)
 	struct target t;
 
 	if (shim_fd(fd, &t))
-		return store(&t, buf, count);
+		return emulate(&t, buf, count);
 	return real_write(fd, buf, count);
 }
 
@@ -665,7 +828,7 @@ static ssize_t cookie_write(void *cookie, const char *buf, size_t size)
 		errno = EBADF;
 		return -1;
 	}
-	return store(&t, buf, size);
+	return emulate(&t, buf, size);
 }
 
 static int cookie_close(void *cookie)

@@ -28,6 +28,7 @@ static void defaults(void)
 	CHECK(policy_preloads(p, "alua") && policy_preloads(p, "emc") &&
 	      policy_preloads(p, "rdac") && policy_preloads(p, "hp_sw"));
 	CHECK(p->timeout_ms == 10000);
+	CHECK(p->write_jobs == 8);
 	CHECK(p->nowners == 0);
 }
 
@@ -40,6 +41,7 @@ static void full_example(void)
 			   "late_attach = no\n"
 			   "detach = off\n"
 			   "modprobe_timeout = 2.5\n"
+			   "write_jobs = 64\n"
 			   "\n"
 			   "[owner powerpath]\n"
 			   "driver = emcp\n"
@@ -56,10 +58,11 @@ static void full_example(void)
 	CHECK_STR(p->preload[1], "emc");
 	CHECK(!p->late_attach && !p->detach);
 	CHECK(p->timeout_ms == 2500);
+	CHECK(p->write_jobs == 64);
 	CHECK(p->nowners == 2);
 	CHECK_STR(p->owners[0].name, "powerpath");
 	CHECK_STR(p->owners[0].driver, "emcp");
-	CHECK(p->owners[0].line == 8);
+	CHECK(p->owners[0].line == 9);
 	CHECK(p->owners[0].vendor.n == 2);
 	CHECK_STR(p->owners[0].model.v[0], "RAID 5");
 	CHECK_STR(p->owners[0].model.v[1], "VRAID*");
@@ -108,6 +111,13 @@ static void errors_name_file_line_value(void)
 		  "t.conf:1: modprobe_timeout: \"ten\" is not a positive" },
 		{ "modprobe_timeout = 1.\n", "t.conf:1: modprobe_timeout: \"1.\" is not" },
 		{ "modprobe_timeout = 99999\n", "t.conf:1: modprobe_timeout: \"99999\" is not" },
+		{ "write_jobs = 0\n", "t.conf:1: write_jobs: \"0\" is not a whole number from 1 to 64" },
+		{ "write_jobs = 65\n", "t.conf:1: write_jobs: \"65\" is not a whole number" },
+		{ "write_jobs = 99999999999\n", "t.conf:1: write_jobs: \"99999999999\" is not" },
+		{ "write_jobs = -1\n", "t.conf:1: write_jobs: \"-1\" is not a whole number" },
+		{ "write_jobs = 4.5\n", "t.conf:1: write_jobs: \"4.5\" is not a whole number" },
+		{ "write_jobs = 4 4\n", "t.conf:1: write_jobs: \"4\" is not a whole number" },
+		{ "write_jobs =\n", "t.conf:1: write_jobs: \"\" is not a whole number" },
 		{ "[owner pp]\nvendor = \"RAID 5\n", "t.conf:2: vendor: missing closing quote" },
 		{ "[owner pp]\nvendor = DGC\npreload = alua\n",
 		  "t.conf:3: unknown key \"preload\" in [owner pp]" },
