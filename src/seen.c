@@ -41,19 +41,25 @@ int hctl_set_add(struct hctl_set *s, const char *hctl)
 		s->v = v;
 		s->cap = cap;
 	}
-	strcpy(s->v[s->n++], hctl);
+	if (str_copy(s->v[s->n], sizeof(s->v[0]), hctl) < 0)
+		return -EINVAL;
+	s->n++;
 	s->sorted = false;
 	return 0;
+}
+
+void hctl_set_sort(struct hctl_set *s)
+{
+	if (!s->sorted && s->n)
+		qsort(s->v, s->n, sizeof(*s->v), hctl_cmp);
+	s->sorted = true;
 }
 
 bool hctl_set_has(struct hctl_set *s, const char *hctl)
 {
 	if (!s->n)
 		return false;
-	if (!s->sorted) {
-		qsort(s->v, s->n, sizeof(*s->v), hctl_cmp);
-		s->sorted = true;
-	}
+	hctl_set_sort(s);
 	return bsearch(hctl, s->v, s->n, sizeof(*s->v), hctl_cmp) != NULL;
 }
 
@@ -129,12 +135,14 @@ int seen_read(int dirfd, struct hctl_set *s, unsigned int *line)
 	return r;
 }
 
-int seen_write(int dirfd, const struct hctl_set *s)
+int seen_write(int dirfd, struct hctl_set *s)
 {
 	char tmp[SDE_PATH_MAX];
 	unsigned int i;
-	FILE *f = atomic_open_at(dirfd, SEEN_FILE, tmp, sizeof(tmp));
+	FILE *f;
 
+	hctl_set_sort(s);
+	f = atomic_open_at(dirfd, SEEN_FILE, tmp, sizeof(tmp));
 	if (!f)
 		return -errno;
 	for (i = 0; i < s->n; i++)

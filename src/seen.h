@@ -22,6 +22,8 @@ struct hctl_set {
 
 /* 0, -EINVAL (not H:C:T:L) or -E2BIG (MAX_DEVICES reached), -ENOMEM */
 int hctl_set_add(struct hctl_set *s, const char *hctl);
+/* in strcmp() order */
+void hctl_set_sort(struct hctl_set *s);
 bool hctl_set_has(struct hctl_set *s, const char *hctl);
 void hctl_set_free(struct hctl_set *s);
 
@@ -33,7 +35,7 @@ int scsi_device_names(struct hctl_set *s);
  * *line set) for a line that is not H:C:T:L, -E2BIG, other -errno.
  */
 int seen_read(int dirfd, struct hctl_set *s, unsigned int *line);
-/* Replace dirfd's SEEN_FILE with the names of s. 0 or -errno. */
-int seen_write(int dirfd, const struct hctl_set *s);
+/* Replace dirfd's SEEN_FILE with the names of s, sorted. 0 or -errno. */
+int seen_write(int dirfd, struct hctl_set *s);
 
 #endif
