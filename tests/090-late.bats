@@ -134,7 +134,7 @@ late_env() {
 	EOF2
 	chmod +x "$BATS_TEST_TMPDIR/bin/helper"
 	export SCSI_DH_LATE_DIR=$RUNDIR SCSI_DH_LATE_HELPER=$BATS_TEST_TMPDIR/bin/helper
-	export SCSI_DH_LATE_SYSTEMD=0
+	export SCSI_DH_LATE_SYSTEMD=0 SCSI_DH_LATE_QUIET=0
 }
 
 sweeps() {
