@@ -44,9 +44,11 @@ _sde_hot=$(getarg sde.hotplug=)
 if [ -n "$_sde_hot" ]; then
     echo "<6>sde-test: hot-adding $_sde_hot scsi_debug host(s)" > /dev/kmsg
     # sde.hotplug.hp=1: the new LUNs say HP HSV100 without TPGS: the kernel's
-    # table wants hp_sw for them, which only a late attach gives them when
-    # the image preloads alua alone
+    # table wants hp_sw for them, and hp_sw is unloaded first (no LUN uses it
+    # with disks=plain), as on an HBA that scans before the handler loads:
+    # they come up without it, and only a late attach gives it to them
     if [ "$(getarg sde.hotplug.hp=)" = 1 ]; then
+        rmmod scsi_dh_hp_sw || warn "sde-test: cannot unload scsi_dh_hp_sw"
         echo 1 > /sys/bus/pseudo/drivers/scsi_debug/vpd_use_hostno
         printf "HP      " > /sys/module/scsi_debug/parameters/inq_vendor
         printf "HSV100          " > /sys/module/scsi_debug/parameters/inq_product
