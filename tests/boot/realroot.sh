@@ -24,6 +24,10 @@
 #                         started (systemd's monotonic timestamps)
 #   powerpath|<what the stub recorded>
 #   unit|NAME|<Result>|<ExecMainStatus>
+#   late|<Result>|<ExecMainStatus>|free or locked   scsi-dh-early-late@4242.service,
+#                         started by a kick by hand after the hot-add
+#   rule|N                RUN lines of the rule the real root's sweep wrote to
+#                         /run/udev/rules.d
 #   runs|coldplug|N       helper runs seen in the kernel log before the hot-add
 #   runs|hotplug|N        the same after it
 #   statusboot|<line of scsi-dh-early status --boot>
@@ -207,6 +211,18 @@ boot_realroot_files() {
 		udevadm settle --timeout=60
 	fi
 	hotplug=$(runs | wc -l)
+	# a kick as the udev rule gives one, by hand: the runner unit it starts
+	# sweeps (nothing new: silently) and lets go of the lock
+	SEQNUM=4242 /usr/lib/scsi-dh-early/scsi-dh-late kick
+	i=0
+	while [ "$i" -lt 300 ]; do
+		case $(systemctl show -P ActiveState scsi-dh-early-late@4242.service) in
+		inactive | failed) [ -n "$(systemctl show -P ExecMainStartTimestampMonotonic \
+			scsi-dh-early-late@4242.service | tr -d 0)" ] && break ;;
+		esac
+		i=$((i + 1))
+		sleep 0.1
+	done
 	{
 		echo "@@SDE-BEGIN real@@"
 		before systemd-modules-load.service scsi-dh-early.service
@@ -216,6 +232,9 @@ boot_realroot_files() {
 		for u in scsi-dh-early.service PowerPath.service; do
 			echo "unit|$u|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")"
 		done
+		u=scsi-dh-early-late@4242.service
+		echo "late|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")|$([ -e /run/scsi-dh-early/late-lock ] && echo locked || echo free)"
+		echo "rule|$(grep -c '^RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"$' /run/udev/rules.d/66-scsi-dh-early.rules 2>&1)"
 		echo "runs|coldplug|$coldplug"
 		echo "runs|hotplug|$hotplug"
 		runs | sed 's/^/kmsgrun|/'

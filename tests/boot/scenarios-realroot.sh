@@ -18,7 +18,9 @@ realroot_cmdline="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debu
 # root's; a replay would add one per LUN); the LUNs hot-added in the
 # initramfs and in the real root come up with alua and start nothing; status
 # --boot shows the initramfs's record (4 LUNs), status-root.txt the real
-# root's sweep (5).
+# root's sweep (5); that sweep wrote the rule for late LUNs into
+# /run/udev/rules.d, and a kick by hand starts a runner unit that succeeds
+# and lets go of the lock.
 scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout=600 \
 	cmdline="$realroot_cmdline" \
 	"${project[@]}" \
@@ -31,6 +33,8 @@ scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout
 	"expect=@real line ^enabled\\|enabled$" \
 	"expect=@real line ^journal\\|5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
 	"expect=@real line ^unit\\|PowerPath\\.service\\|success\\|0$" \
+	"expect=@real line ^late\\|success\\|0\\|free$" \
+	"expect=@real line ^rule\\|1$" \
 	"expect=@real line ^runs\\|coldplug\\|2$" \
 	"expect=@real line ^runs\\|hotplug\\|2$" \
 	"expect=@real line ^kmsgrun\\|5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
