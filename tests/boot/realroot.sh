@@ -26,6 +26,8 @@
 #   unit|NAME|<Result>|<ExecMainStatus>
 #   late|<Result>|<ExecMainStatus>|free or locked   scsi-dh-early-late@4242.service,
 #                         started by a kick by hand after the hot-add
+#   latestate|<ActiveState>|<ConditionResult>|<ExecMainStartTimestampMonotonic>
+#   latejournal|<a line of its journal>
 #   rule|N                RUN lines of the rule the real root's sweep wrote to
 #                         /run/udev/rules.d
 #   runs|coldplug|N       helper runs seen in the kernel log before the hot-add
@@ -213,15 +215,12 @@ boot_realroot_files() {
 	hotplug=$(runs | wc -l)
 	# a kick as the udev rule gives one, by hand: the runner unit it starts
 	# sweeps (nothing new: silently) and lets go of the lock
-	SEQNUM=4242 /usr/lib/scsi-dh-early/scsi-dh-late kick
-	i=0
-	while [ "$i" -lt 300 ]; do
-		case $(systemctl show -P ActiveState scsi-dh-early-late@4242.service) in
-		inactive | failed) [ -n "$(systemctl show -P ExecMainStartTimestampMonotonic \
-			scsi-dh-early-late@4242.service | tr -d 0)" ] && break ;;
-		esac
-		i=$((i + 1))
-		sleep 0.1
+	# (60 s at most: systemctl is slow under emulation)
+	SEQNUM=4242 timeout 20 /usr/lib/scsi-dh-early/scsi-dh-late kick
+	end=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		[ -e /run/scsi-dh-early/late-lock ] || break
+		sleep 1
 	done
 	{
 		echo "@@SDE-BEGIN real@@"
@@ -234,6 +233,8 @@ boot_realroot_files() {
 		done
 		u=scsi-dh-early-late@4242.service
 		echo "late|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")|$([ -e /run/scsi-dh-early/late-lock ] && echo locked || echo free)"
+		echo "latestate|$(systemctl show -P ActiveState "$u")|$(systemctl show -P ConditionResult "$u")|$(systemctl show -P ExecMainStartTimestampMonotonic "$u")"
+		journalctl -b -o cat -u "$u" 2>&1 | sed 's/^/latejournal|/'
 		echo "rule|$(grep -c '^RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"$' /run/udev/rules.d/66-scsi-dh-early.rules 2>&1)"
 		echo "runs|coldplug|$coldplug"
 		echo "runs|hotplug|$hotplug"

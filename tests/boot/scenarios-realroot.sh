@@ -34,6 +34,7 @@ scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout
 	"expect=@real line ^journal\\|5 LUNs: 4 ok, 1 none; attached 0, detached 0, refused 0, failed 0$" \
 	"expect=@real line ^unit\\|PowerPath\\.service\\|success\\|0$" \
 	"expect=@real line ^late\\|success\\|0\\|free$" \
+	"expect=@real line ^latestate\\|inactive\\|yes\\|[1-9]" \
 	"expect=@real line ^rule\\|1$" \
 	"expect=@real line ^runs\\|coldplug\\|2$" \
 	"expect=@real line ^runs\\|hotplug\\|2$" \
