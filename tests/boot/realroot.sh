@@ -24,10 +24,10 @@
 #                         started (systemd's monotonic timestamps)
 #   powerpath|<what the stub recorded>
 #   unit|NAME|<Result>|<ExecMainStatus>
-#   late|<Result>|<ExecMainStatus>|free or locked   scsi-dh-early-late@4242.service,
-#                         started by a kick by hand after the hot-add
-#   latestate|<ActiveState>|<ConditionResult>|<ExecMainStartTimestampMonotonic>
-#   latejournal|<a line of its journal>
+#   late|free or locked   the runners' lock once scsi-dh-early-late@4242.service,
+#                         started by a kick by hand after the hot-add, is done
+#   latejournal|<a line of its journal> (the unit itself is gone once it has
+#                         finished: systemd unloads an inactive instance)
 #   rule|N                RUN lines of the rule the real root's sweep wrote to
 #                         /run/udev/rules.d
 #   runs|coldplug|N       helper runs seen in the kernel log before the hot-add
@@ -232,8 +232,7 @@ boot_realroot_files() {
 			echo "unit|$u|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")"
 		done
 		u=scsi-dh-early-late@4242.service
-		echo "late|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")|$([ -e /run/scsi-dh-early/late-lock ] && echo locked || echo free)"
-		echo "latestate|$(systemctl show -P ActiveState "$u")|$(systemctl show -P ConditionResult "$u")|$(systemctl show -P ExecMainStartTimestampMonotonic "$u")"
+		echo "late|$([ -e /run/scsi-dh-early/late-lock ] && echo locked || echo free)"
 		journalctl -b -o cat -u "$u" 2>&1 | sed 's/^/latejournal|/'
 		echo "rule|$(grep -c '^RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"$' /run/udev/rules.d/66-scsi-dh-early.rules 2>&1)"
 		echo "runs|coldplug|$coldplug"
