@@ -63,7 +63,12 @@ build/unit-tests: $(LIB_SRCS) $(HDRS) $(UNIT_SRCS) | build
 	@echo "  CC (unit tests) $@"
 	@$(CC) $(CFLAGS) -Isrc -o $@ $(LIB_SRCS) $(UNIT_SRCS)
 
-test-programs: build/scsi-dh-early build/scsi-dh-early-dyn build/dhshim.so build/unit-tests \
+build/sysfsmagic.so: tests/lib/sysfsmagic.c | build
+	@echo "  CC (shim) $@"
+	@$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
+test-programs: build/scsi-dh-early build/scsi-dh-early-dyn build/dhshim.so build/sysfsmagic.so \
+	build/unit-tests \
 	san fuzz-programs
 
 # The same sources under AddressSanitizer and UndefinedBehaviorSanitizer (clang: its

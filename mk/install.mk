@@ -14,16 +14,22 @@ DRACUTMODULESDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2
 DRACUTCONFDIR ?= $(DRACUTDIR)/dracut.conf.d
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 SYSTEMDUNITDIR ?= /usr/lib/systemd/system
+# scsi-dh-late: the udev rule that the helper writes and the units name it here
+LIBEXECDIR ?= /usr/lib/scsi-dh-early
 
 INSTALL ?= install
 
 DRACUT_MODULE := modules.d/50scsi-dh-early
 DRACUT_MODULE_SCRIPTS := $(DRACUT_MODULE)/module-setup.sh $(DRACUT_MODULE)/parse-scsi-dh.sh \
-	$(DRACUT_MODULE)/scsi-dh-preload.sh $(DRACUT_MODULE)/scsi-dh-apply.sh
+	$(DRACUT_MODULE)/scsi-dh-preload.sh $(DRACUT_MODULE)/scsi-dh-apply.sh \
+	$(DRACUT_MODULE)/scsi-dh-late
 DRACUT_MODULE_DATA := $(DRACUT_MODULE)/66-scsi-dh-early.rules \
-	$(DRACUT_MODULE)/scsi-dh-early-preload.service $(DRACUT_MODULE)/scsi-dh-early-apply.service
+	$(DRACUT_MODULE)/scsi-dh-early-preload.service $(DRACUT_MODULE)/scsi-dh-early-apply.service \
+	$(DRACUT_MODULE)/scsi-dh-early-late@.service
 UDEV_RULE := $(DRACUT_MODULE)/66-scsi-dh-early.rules
 UNIT := dist/systemd/scsi-dh-early.service
+LATE_UNIT := $(DRACUT_MODULE)/scsi-dh-early-late@.service
+LATE_PROG := $(DRACUT_MODULE)/scsi-dh-late
 UNIT_DROPIN := dist/systemd/scsi-dh-early.service.d/third-party.conf
 EXAMPLE_CONF := dist/etc/scsi-dh-early.conf
 MAN8 := $(wildcard man/*.8)
@@ -50,8 +56,13 @@ install: build/scsi-dh-early
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d
 	$(SUBST_SBIN) $(UDEV_RULE) >$(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules
 	$(SUBST_SBIN) $(UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service
+	$(SUBST_SBIN) $(LATE_UNIT) >'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service'
 	chmod 0644 $(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service
+		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service'
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBEXECDIR)
+	$(SUBST_SBIN) $(LATE_PROG) >$(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
 	$(INSTALL) -m 0644 $(UNIT_DROPIN) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/
 	@# The example configuration never replaces one that is there.
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf ]; then \
@@ -79,7 +90,10 @@ uninstall:
 	rm -f $(DESTDIR)$(DRACUTCONFDIR)/50-scsi-dh-early.conf
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules
 	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service' \
 		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/third-party.conf
+	rm -f $(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
+	[ ! -d $(DESTDIR)$(LIBEXECDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXECDIR)
 	[ ! -d $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d ] || \
 		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d
 	@# The configuration goes only while it is the unchanged example.

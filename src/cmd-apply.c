@@ -10,6 +10,7 @@
 #include "log.h"
 #include "plan.h"
 #include "report.h"
+#include "seen.h"
 #include "util.h"
 
 #include <errno.h>
@@ -115,6 +116,113 @@ static void mark_swept(int dirfd)
 		STATUS_DIR, fd == -EEXIST ? "not a regular file in its place" : strerror(-fd));
 }
 
+/*
+ * apply --late: into inv, the SCSI devices that no sweep of this boot has
+ * seen; into present, every name there is now.  Without a readable seen set
+ * every device is taken: a LUN looked at twice costs less than one missed.
+ */
+static void late_select(int dirfd, struct inventory *inv, struct hctl_set *present,
+			struct hctl_set *seen)
+{
+	unsigned int i, line = 0;
+	int r;
+
+	r = scsi_device_names(present);
+	if (r < 0)
+		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
+	r = dirfd < 0 ? -ENOENT : seen_read(dirfd, seen, &line);
+	if (r < 0 && r != -ENOENT)
+		log_msg(SDE_WARNING, "\"%s%s/%s\"%s%.0u: %s, taking every device", sde_sysroot(),
+			STATUS_DIR, SEEN_FILE, line ? ":" : "", line,
+			r == -EINVAL ? "not a list of H:C:T:L" : strerror(-r));
+	if (r < 0)
+		hctl_set_free(seen);
+	for (i = 0; i < present->n; i++) {
+		if (hctl_set_has(seen, present->v[i]))
+			continue;
+		r = inventory_add(inv, present->v[i]);
+		if (r < 0 && r != -ENOENT)
+			log_msg(SDE_WARNING, "%s: %s, ignoring", present->v[i],
+				r == -EFBIG ? "an attribute longer than it can be" : strerror(-r));
+	}
+}
+
+/*
+ * After a sweep: the seen set becomes the devices it looked at, and for
+ * --late those of the set before that are still present.
+ */
+static void seen_update(int dirfd, const struct inventory *inv, struct hctl_set *present,
+			struct hctl_set *seen, bool late)
+{
+	struct hctl_set next = { 0 };
+	unsigned int i;
+	int r = 0;
+
+	for (i = 0; late && r == 0 && i < present->n; i++)
+		if (hctl_set_has(seen, present->v[i]))
+			r = hctl_set_add(&next, present->v[i]);
+	for (i = 0; r == 0 && i < inv->n; i++)
+		if (!inv->dev[i].vanished)
+			r = hctl_set_add(&next, inv->dev[i].hctl);
+	if (r == 0)
+		r = seen_write(dirfd, &next);
+	if (r < 0)
+		log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring", sde_sysroot(),
+			STATUS_DIR, SEEN_FILE, strerror(-r));
+	hctl_set_free(&next);
+}
+
+/*
+ * After apply --late: the boot record gains the LUNs that arrived late.  It
+ * shows every LUN as it is now, with the verdicts of them all and the counts
+ * of this sweep: "69 LUNs: 68 ok, 1 none; late: 64 LUNs: ...".
+ */
+static void late_record(int dirfd, const struct policy *p, struct kernel_info *k,
+			const char *late_summary)
+{
+	struct inventory all = { 0 };
+	struct summary sum;
+	char now[512], summary[1024];
+	char *semi;
+	int r;
+
+	r = inventory_scan(&all);
+	if (r < 0) {
+		log_msg(SDE_WARNING, "cannot read the SCSI devices: %s, not writing the boot record",
+			strerror(-r));
+		inventory_free(&all);
+		return;
+	}
+	plan_inventory(p, kernel_facts(k), &all);
+	summary_count(&sum, &all, NULL);
+	summary_format(&sum, now, sizeof(now));
+	semi = strchr(now, ';');
+	if (semi)
+		*semi = '\0';
+	if (xsnprintf(summary, sizeof(summary), "%s; late: %s", now, late_summary) < 0)
+		str_copy(summary, sizeof(summary), now);
+	write_boot_record(dirfd, p, k, &all, summary);
+	inventory_free(&all);
+}
+
+/*
+ * Whether a run's summary goes to the kernel log: a boot's sweep always says
+ * what it found; any other run (apply --late, apply DEVICE) only when it
+ * changed something or something is wrong, else at debug level
+ * (rd.scsi_dh.debug, debug = yes).
+ */
+static bool summary_quiet(const struct policy *p, const struct summary *sum, int ret,
+			  bool full_sweep)
+{
+	if (full_sweep || ret != EXIT_OK || p->fallback)
+		return false;
+	if (sum->attached || sum->detached || sum->refused || sum->failed || sum->declined ||
+	    sum->held)
+		return false;
+	return sum->verdicts[V_MISSING] + sum->verdicts[V_MISMATCH] + sum->verdicts[V_UNKNOWN] +
+	       sum->verdicts[V_OWNED_ATTACHED] == 0;
+}
+
 static void action_json(FILE *f, const struct device *d, const struct apply_item *it,
 			bool dry_run, bool first)
 {
@@ -187,8 +295,9 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	struct apply_ctx ctx = { .p = p, .k = k, .dry_run = o->dry_run };
 	struct shown shown = { .o = o, .k = k };
 	struct summary sum;
+	struct hctl_set present = { 0 }, seen = { 0 };
 	char summary[512];
-	bool sweep = o->ndevices == 0;
+	bool sweep = o->ndevices == 0, full_sweep = sweep && !o->late;
 	int i, r, ret = EXIT_OK, dirfd = -1;
 	unsigned int d;
 
@@ -222,15 +331,17 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 			continue;
 		}
 	}
-	if (sweep) {
-		if (!o->dry_run) {
-			dirfd = status_dir_open();
-			if (dirfd >= 0)
-				mark_swept(dirfd);
-		}
+	if (sweep && !o->dry_run) {
+		dirfd = status_dir_open();
+		if (dirfd >= 0 && full_sweep)
+			mark_swept(dirfd);
+	}
+	if (full_sweep) {
 		r = inventory_scan(&inv);
 		if (r < 0)
 			log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
+	} else if (sweep) {
+		late_select(dirfd, &inv, &present, &seen);
 	}
 	if (p->fallback)
 		kmsg_fallback(p, "changing nothing");
@@ -266,12 +377,24 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 		printf("%s%s\n", summary, o->dry_run ? " (dry run: nothing changed)" : "");
 	}
 	if (!o->dry_run) {
-		kmsg_msg(ret == EXIT_OK ? SDE_INFO : SDE_WARNING, "%s", summary);
-		if (dirfd >= 0)
-			write_boot_record(dirfd, p, k, &inv, summary);
+		if (!summary_quiet(p, &sum, ret, full_sweep))
+			kmsg_msg(ret == EXIT_OK ? SDE_INFO : SDE_WARNING, "%s%s", o->late ?
+				 "late: " : "", summary);
+		else if (p->debug)
+			kmsg_msg(SDE_DEBUG, "%s%s", o->late ? "late: " : "", summary);
+		/* a late sweep that found no new LUN leaves the record as it is */
+		if (dirfd >= 0 && (!o->late || inv.n)) {
+			seen_update(dirfd, &inv, &present, &seen, o->late);
+			if (o->late)
+				late_record(dirfd, p, k, summary);
+			else
+				write_boot_record(dirfd, p, k, &inv, summary);
+		}
 	}
 	if (dirfd >= 0)
 		close(dirfd);
+	hctl_set_free(&present);
+	hctl_set_free(&seen);
 	free(items);
 	inventory_free(&inv);
 	if (p->fallback)

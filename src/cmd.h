@@ -17,12 +17,13 @@
 enum { EXIT_OK = 0, EXIT_PROBLEM = 1, EXIT_USAGE = 2 };
 
 enum command { CMD_NONE, CMD_STATUS, CMD_CHECK, CMD_PRELOAD, CMD_APPLY, CMD_SOFTDEPS,
-	       CMD_MODULES, CMD_RESOLVE };
+	       CMD_MODULES, CMD_RESOLVE, CMD_RULES };
 
 struct opts {
 	enum command cmd;
 	const char *sysroot, *config, *kver, *moddir;
 	bool json, boot, dry_run;
+	bool late;	/* apply --late: only the LUNs no sweep has seen */
 	int kmsg;	/* 1 --kmsg, 0 --no-kmsg, -1 automatic */
 	int verbosity;
 	char **devices;
@@ -44,5 +45,6 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k);
 int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k);
 int cmd_softdeps(const struct policy *p, const struct kernel_info *k);
 int cmd_modules(const struct policy *p, const struct kernel_info *k);
+int cmd_rules(const struct policy *p);
 
 #endif

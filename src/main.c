@@ -26,7 +26,7 @@ static const struct {
 } commands[] = {
 	{ "status", CMD_STATUS },     { "check", CMD_CHECK },	  { "preload", CMD_PRELOAD },
 	{ "apply", CMD_APPLY },	      { "softdeps", CMD_SOFTDEPS }, { "modules", CMD_MODULES },
-	{ "resolve", CMD_RESOLVE },
+	{ "resolve", CMD_RESOLVE },   { "rules", CMD_RULES },
 };
 
 static void usage(void)
@@ -43,13 +43,15 @@ static void usage(void)
 	      "                           (--boot: what the boot recorded in " STATUS_DIR ")\n"
 	      " check                     validate the configuration and show the policy\n"
 	      " preload [--dry-run]       load the preload handlers with modprobe\n"
-	      " apply [--dry-run] [--json] [<device>...]\n"
+	      " apply [--dry-run] [--json] [--late] [<device>...]\n"
 	      "                           detach and late-attach handlers; a device is H:C:T:L,\n"
 	      "                           a sysfs devpath or /dev/sdX; none means all of them\n"
+	      "                           (--late: those no sweep of this boot has seen)\n"
 	      " softdeps                  print modprobe.d softdep lines for --kver\n"
 	      " modules                   print the handler modules to put in an initramfs\n"
 	      " resolve                   print the configuration with owner rules resolved\n"
 	      "                           for --kver (for an initramfs)\n"
+	      " rules                     print the udev rule for LUNs added after the sweep\n"
 	      "\n"
 	      "Options:\n"
 	      "     --sysroot <dir>   read and write every absolute path under <dir>\n"
@@ -60,6 +62,7 @@ static void usage(void)
 	      "                       /lib/modules/<release>)\n"
 	      "     --json            print JSON (status, apply)\n"
 	      "     --boot            show the status recorded at boot (status)\n"
+	      "     --late            only LUNs that no sweep of this boot has seen (apply)\n"
 	      " -n, --dry-run         change nothing, say what would be done (preload, apply)\n"
 	      "     --kmsg            log to the kernel log (default when standard output\n"
 	      "                       is not a terminal and /dev/kmsg is writable)\n"
@@ -80,7 +83,7 @@ static void usage(void)
 }
 
 enum { OPT_SYSROOT = CHAR_MAX + 1, OPT_CONFIG, OPT_KVER, OPT_MODDIR, OPT_JSON, OPT_BOOT,
-       OPT_KMSG, OPT_NO_KMSG };
+       OPT_KMSG, OPT_NO_KMSG, OPT_LATE };
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -91,6 +94,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "moddir", required_argument, NULL, OPT_MODDIR },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "boot", no_argument, NULL, OPT_BOOT },
+		{ "late", no_argument, NULL, OPT_LATE },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "kmsg", no_argument, NULL, OPT_KMSG },
 		{ "no-kmsg", no_argument, NULL, OPT_NO_KMSG },
@@ -128,6 +132,9 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_BOOT:
 			o->boot = true;
+			break;
+		case OPT_LATE:
+			o->late = true;
 			break;
 		case 'n':
 			o->dry_run = true;
@@ -172,6 +179,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return bad_usage("--json is for status and apply, not %s", argv[optind]);
 	if (o->boot && o->cmd != CMD_STATUS)
 		return bad_usage("--boot is for status, not %s", argv[optind]);
+	if (o->late && o->cmd != CMD_APPLY)
+		return bad_usage("--late is for apply, not %s", argv[optind]);
+	if (o->late && o->ndevices)
+		return bad_usage("--late takes no device: '%s'", o->devices[0]);
 	if (o->dry_run && o->cmd != CMD_PRELOAD && o->cmd != CMD_APPLY)
 		return bad_usage("--dry-run is for preload and apply, not %s", argv[optind]);
 	return EXIT_OK;
@@ -266,6 +277,9 @@ int main(int argc, char **argv)
 		break;
 	case CMD_MODULES:
 		r = cmd_modules(&policy, &k);
+		break;
+	case CMD_RULES:
+		r = cmd_rules(&policy);
 		break;
 	case CMD_RESOLVE:
 		printf("# " SDE_PROG ": configuration resolved for kernel %s\n", k.release);

@@ -65,9 +65,13 @@ devices_of() {
 	assert_output ""
 	run grep -c '^write ' "$LOG"
 	assert_output 4096
-	# the summaries of all 258 runs add up to the 4096 attaches made
+	# the summaries add up to the 4096 attaches made: a run on named LUNs that
+	# changed nothing (another run had attached them) says nothing, only the
+	# 2 sweeps log a line whatever they did
 	run grep -c 'scsi-dh-early: .* LUNs\{0,1\}: ' "$ROOT/dev/kmsg"
-	assert_output 258
+	[ "$output" -le 258 ]
+	run grep -c 'scsi-dh-early: .* LUNs\{0,1\}: .*; attached 0,' "$ROOT/dev/kmsg"
+	[ "$output" -le 2 ]
 	run sh -c "sed -n 's/.*; attached \([0-9]*\),.*/\1/p' '$ROOT/dev/kmsg' | awk '{ s += \$1 } END { print s }'"
 	assert_output 4096
 	run sh -c "ls '$ROOT/run/scsi-dh-early' | grep -c tmp"

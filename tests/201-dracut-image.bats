@@ -124,10 +124,23 @@ check_rule() {
 	assert_line 'ENV{DEVTYPE}!="scsi_device", GOTO="scsi_dh_early_end"'
 	assert_line 'ENV{SYNTH_UUID}=="?*", GOTO="scsi_dh_early_end"'
 	assert_line 'TEST!="/run/scsi-dh-early/swept", GOTO="scsi_dh_early_end"'
-	# shellcheck disable=SC2016  # $devpath is udev's, literally in the rule
-	assert_line 'RUN+="/usr/sbin/scsi-dh-early apply $devpath"'
+	assert_line 'TEST=="/run/scsi-dh-early/disabled", GOTO="scsi_dh_early_end"'
+	# Made from the resolved policy: a LUN without a handler, or one of the
+	# active owner rule's (emcp is no module of this kernel: powerpath is not)
+	assert_line 'ATTR{dh_state}=="detached", GOTO="scsi_dh_early_late"'
+	assert_line '# owner fc-array'
+	assert_line 'ATTR{dh_state}!="detached", ATTR{vendor}=="HP", GOTO="scsi_dh_early_late"'
+	refute_line --partial 'owner powerpath'
+	assert_line 'RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"'
 	run grep -c 'RUN' <<<"$output"
 	assert_output 1
+	run listing "$1"
+	assert_line --regexp '^-rwxr-xr-x .* usr/lib/scsi-dh-early/scsi-dh-late$'
+	if [ "$1" = systemd ]; then
+		assert_line --regexp ' usr/lib/systemd/system/scsi-dh-early-late@\.service$'
+	else
+		refute_line --partial 'scsi-dh-early-late@'
+	fi
 }
 
 @test "dracut includes the module through the drop-in alone" {

@@ -28,12 +28,15 @@ expected_files() {
 	local f
 	echo usr/sbin/scsi-dh-early
 	for f in module-setup.sh parse-scsi-dh.sh scsi-dh-preload.sh scsi-dh-apply.sh \
-		66-scsi-dh-early.rules scsi-dh-early-preload.service scsi-dh-early-apply.service; do
+		66-scsi-dh-early.rules scsi-dh-early-preload.service scsi-dh-early-apply.service \
+		scsi-dh-late scsi-dh-early-late@.service; do
 		echo "${DRACUTMODULESDIR#/}/50scsi-dh-early/$f"
 	done
 	echo usr/lib/dracut/dracut.conf.d/50-scsi-dh-early.conf
 	echo usr/lib/udev/rules.d/66-scsi-dh-early.rules
 	echo usr/lib/systemd/system/scsi-dh-early.service
+	echo usr/lib/systemd/system/scsi-dh-early-late@.service
+	echo usr/lib/scsi-dh-early/scsi-dh-late
 	echo usr/lib/systemd/system/scsi-dh-early.service.d/third-party.conf
 	echo etc/scsi-dh-early.conf
 	for f in "$TOP"/man/*.8; do
@@ -85,6 +88,7 @@ expected_files() {
 	assert_output ''
 	assert [ ! -e "$DEST/${DRACUTMODULESDIR#/}/50scsi-dh-early" ]
 	assert [ ! -e "$DEST/usr/lib/systemd/system/scsi-dh-early.service.d" ]
+	assert [ ! -e "$DEST/usr/lib/scsi-dh-early" ]
 }
 
 @test "make install keeps an existing configuration, make uninstall a changed one" {
@@ -108,16 +112,22 @@ expected_files() {
 	assert_success
 	assert [ -x "$DEST/usr/local/sbin/scsi-dh-early" ]
 	assert [ ! -e "$DEST/usr/sbin/scsi-dh-early" ]
-	run grep -h 'scsi-dh-early apply' "$DEST/usr/lib/systemd/system/scsi-dh-early.service" \
-		"$DEST/usr/lib/udev/rules.d/66-scsi-dh-early.rules"
+	run grep -h 'scsi-dh-early apply\|scsi-dh-early rules' \
+		"$DEST/usr/lib/systemd/system/scsi-dh-early.service"
 	assert_line 'ExecStart=-/usr/local/sbin/scsi-dh-early apply'
-	# shellcheck disable=SC2016  # $devpath is udev's, literally in the rule
-	assert_line 'RUN+="/usr/local/sbin/scsi-dh-early apply $devpath"'
+	assert_line --partial '&& /usr/local/sbin/scsi-dh-early rules > /run/udev/rules.d/'
+	# scsi-dh-late stays where the rule the helper writes names it
+	run grep -h 'RUN' "$DEST/usr/lib/udev/rules.d/66-scsi-dh-early.rules"
+	assert_output 'RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"'
+	# shellcheck disable=SC2016  # the script's own line, literally
+	run grep -c '^helper=${SCSI_DH_LATE_HELPER:-/usr/local/sbin/scsi-dh-early}$' \
+		"$DEST/usr/lib/scsi-dh-early/scsi-dh-late"
+	assert_output 1
 	# The dracut module finds the helper there; the image keeps it in /usr/sbin.
 	run grep -c 'SCSI_DH_EARLY_BIN:-/usr/local/sbin/scsi-dh-early}' \
 		"$DEST/${DRACUTMODULESDIR#/}/50scsi-dh-early/module-setup.sh"
 	refute_output 0
-	run grep -h '/usr/sbin/scsi-dh-early' "$DEST/${DRACUTMODULESDIR#/}/50scsi-dh-early/66-scsi-dh-early.rules"
+	run grep -h '/usr/sbin/scsi-dh-early' "$DEST/${DRACUTMODULESDIR#/}/50scsi-dh-early/scsi-dh-late"
 	assert_success
 	run make -C "$TOP" --no-print-directory uninstall DESTDIR="$DEST" PREFIX=/usr/local
 	assert_success

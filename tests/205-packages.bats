@@ -42,12 +42,15 @@ deb_expected() {
 	echo etc/scsi-dh-early.conf
 	echo usr/sbin/scsi-dh-early
 	for f in module-setup.sh parse-scsi-dh.sh scsi-dh-preload.sh scsi-dh-apply.sh \
-		66-scsi-dh-early.rules scsi-dh-early-preload.service scsi-dh-early-apply.service; do
+		66-scsi-dh-early.rules scsi-dh-early-preload.service scsi-dh-early-apply.service \
+		scsi-dh-late scsi-dh-early-late@.service; do
 		echo "usr/lib/dracut/modules.d/50scsi-dh-early/$f"
 	done
 	echo usr/lib/dracut/dracut.conf.d/50-scsi-dh-early.conf
+	echo usr/lib/scsi-dh-early/scsi-dh-late
 	echo "${udevdir#/}/rules.d/66-scsi-dh-early.rules"
 	echo "${unitdir#/}/scsi-dh-early.service"
+	echo "${unitdir#/}/scsi-dh-early-late@.service"
 	echo "${unitdir#/}/scsi-dh-early.service.d/third-party.conf"
 	echo usr/share/doc/scsi-dh-early/changelog.gz
 	echo usr/share/doc/scsi-dh-early/copyright
@@ -99,6 +102,8 @@ deb_expected() {
 	assert_line /usr/sbin/scsi-dh-early
 	assert_line /usr/lib/systemd/system/scsi-dh-early.service
 	assert_line /usr/lib/systemd/system/scsi-dh-early.service.d/third-party.conf
+	assert_line /usr/lib/systemd/system/scsi-dh-early-late@.service
+	assert_line /usr/lib/scsi-dh-early/scsi-dh-late
 	assert_line /usr/lib/udev/rules.d/66-scsi-dh-early.rules
 	assert_line /usr/lib/dracut/modules.d/50scsi-dh-early/module-setup.sh
 	assert_line /usr/lib/dracut/dracut.conf.d/50-scsi-dh-early.conf

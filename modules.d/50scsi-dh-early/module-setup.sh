@@ -158,6 +158,21 @@ install() {
         inst_hook cmdline 00 "$moddir/scsi-dh-preload.sh"
         inst_hook pre-mount 05 "$moddir/scsi-dh-apply.sh"
     fi
-    inst_multiple udevadm
-    inst_rules "$moddir/66-scsi-dh-early.rules"
+    # LUNs added after the sweep: the rule made from the policy starts nothing
+    # for a LUN that needs nothing; scsi-dh-late coalesces the rest into few
+    # sweeps.  The rule of the module's directory (the default policy's)
+    # stands in when the helper cannot make one.
+    inst_multiple udevadm rmdir
+    inst_multiple -o timeout setsid
+    inst_script "$moddir/scsi-dh-late" /usr/lib/scsi-dh-early/scsi-dh-late
+    if dracut_module_included "systemd"; then
+        inst_simple "$moddir/scsi-dh-early-late@.service" \
+            "$systemdsystemunitdir/scsi-dh-early-late@.service"
+    fi
+    if scsi_dh_early_helper rules > "$_dir/66-scsi-dh-early.rules"; then
+        inst_rules "$_dir/66-scsi-dh-early.rules"
+    else
+        dwarn "scsi-dh-early: 'scsi-dh-early rules' failed: the image has the default policy's rule for late LUNs"
+        inst_rules "$moddir/66-scsi-dh-early.rules"
+    fi
 }

@@ -80,8 +80,12 @@ boot() {
 	boot proj-broken-config
 }
 
-@test "scsi-dh-early: LUNs hot-added after the sweep get one helper run each" {
-	boot proj-hotplug
+@test "scsi-dh-early: 64 LUNs hot-added after the sweep with their handlers: no helper run, no log line" {
+	boot proj-late-luns
+}
+
+@test "scsi-dh-early: 64 LUNs hot-added after the sweep without their handler: a few sweeps attach them all" {
+	boot proj-late-work
 }
 
 @test "scsi-dh-early: 256 scsi_debug LUNs, one sweep" {
@@ -92,7 +96,7 @@ boot() {
 	boot proj-switch-root
 }
 
-@test "real root (Debian, systemd, the package): unit order, no coldplug run, one run per hot-added LUN, status --boot" {
+@test "real root (Debian, systemd, the package): unit order, no coldplug run, no run for a hot-added LUN that needs nothing, status --boot" {
 	boot realroot-systemd
 }
 

@@ -24,6 +24,12 @@
 #                         started (systemd's monotonic timestamps)
 #   powerpath|<what the stub recorded>
 #   unit|NAME|<Result>|<ExecMainStatus>
+#   late|free or locked   the runners' lock once scsi-dh-early-late@4242.service,
+#                         started by a kick by hand after the hot-add, is done
+#   latejournal|<a line of its journal> (the unit itself is gone once it has
+#                         finished: systemd unloads an inactive instance)
+#   rule|N                RUN lines of the rule the real root's sweep wrote to
+#                         /run/udev/rules.d
 #   runs|coldplug|N       helper runs seen in the kernel log before the hot-add
 #   runs|hotplug|N        the same after it
 #   statusboot|<line of scsi-dh-early status --boot>
@@ -207,6 +213,15 @@ boot_realroot_files() {
 		udevadm settle --timeout=60
 	fi
 	hotplug=$(runs | wc -l)
+	# a kick as the udev rule gives one, by hand: the runner unit it starts
+	# sweeps (nothing new: silently) and lets go of the lock
+	# (60 s at most: systemctl is slow under emulation)
+	SEQNUM=4242 timeout 20 /usr/lib/scsi-dh-early/scsi-dh-late kick
+	end=$(($(date +%s) + 60))
+	while [ "$(date +%s)" -lt "$end" ]; do
+		[ -e /run/scsi-dh-early/late-lock ] || break
+		sleep 1
+	done
 	{
 		echo "@@SDE-BEGIN real@@"
 		before systemd-modules-load.service scsi-dh-early.service
@@ -216,6 +231,10 @@ boot_realroot_files() {
 		for u in scsi-dh-early.service PowerPath.service; do
 			echo "unit|$u|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")"
 		done
+		u=scsi-dh-early-late@4242.service
+		echo "late|$([ -e /run/scsi-dh-early/late-lock ] && echo locked || echo free)"
+		journalctl -b -o cat -u "$u" 2>&1 | sed 's/^/latejournal|/'
+		echo "rule|$(grep -c '^RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"$' /run/udev/rules.d/66-scsi-dh-early.rules 2>&1)"
 		echo "runs|coldplug|$coldplug"
 		echo "runs|hotplug|$hotplug"
 		runs | sed 's/^/kmsgrun|/'

@@ -35,6 +35,8 @@ disks std "HP:HSV100" "HP:HSV100" "DGC:RAID 5:wwn=0x6006016000000001" "IBM:1814"
 # Only LUNs whose handler can attach under QEMU: emc and rdac fail to attach
 # there ("emc: Attach failed (8)"): QEMU lacks the vendor INQUIRY pages they read.
 disks hp "HP:HSV100" "HP:HSV100" ":"
+# One LUN that wants no handler.
+disks plain ":"
 
 # scsi_debug as the second HBA, loaded by dracut's rd.driver.pre (before udev);
 # vpd_use_hostno=0 makes its LUNs report TPGS, so the kernel wants alua.
@@ -142,15 +144,45 @@ scenario proj-owner image=proj-owner disks=hp cmdline="$sdebug" luns=5 \
 	"expect=!kmsg can't detach handler" \
 	"expect=!console can't detach handler"
 
-# LUNs that arrive after the sweep (a hot-added scsi_debug host): the udev rule
-# runs the helper once for each of them, and for none of the coldplugged ones.
-scenario proj-hotplug image=proj-classic disks=hp luns=5 \
-	cmdline="$sdebug sde.hotplug=1 sde.luns_after=7" \
+# 64 LUNs that arrive after the sweep (4 hot-added scsi_debug hosts of 16),
+# each with its handler from the scan: the udev rule starts nothing for them,
+# no late sweep runs and the kernel log has the preload and sweep lines only.
+# ("helper|" lines: one per run of the helper, see sde-report.sh.)
+late_cmdline="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=16 sde.hotplug=4"
+scenario proj-late-luns image=proj-classic disks=hp luns=19 timeout=400 \
+	cmdline="$late_cmdline sde.luns_after=83" \
 	"${project[@]}" \
-	"expect=count host=scsi_debug 4" \
+	"expect=count host=scsi_debug 80" \
 	"expect=dh host=scsi_debug alua" \
-	"expect=consolecount 2 \\] scsi-dh-early: 1 LUN: 1 ok; attached 0, detached 0, refused 0, failed 0$" \
-	"expect=consolecount 4 \\] scsi-dh-early: (preload: |[0-9]+ LUNs?)"
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=linecount = 1 ^helper\\|-q apply$" \
+	"expect=linecount = 0 ^helper\\|.*--late" \
+	"expect=linecount = 2 ^kmsg\\|.*\\] scsi-dh-early: " \
+	"expect=line ^bootjson\\|.*\"summary\":\"19 LUNs: 18 ok, 1 none; attached 0, detached 0, refused 0, failed 0\"" \
+	"expect=consolecount 2 \\] scsi-dh-early: (preload: |[0-9]+ LUNs?)"
+
+# The same 64 late LUNs, this time HP HSV100 without TPGS, scanned after
+# scsi_dh_hp_sw has been unloaded: each comes up without the hp_sw the
+# kernel's table wants.  The rule kicks for each; the kicks become a few late
+# sweeps, which attach hp_sw to every one and add them to the boot record,
+# with one kernel log line per sweep that changed something, none per LUN.
+scenario proj-late-work image=proj-classic disks=plain luns=17 timeout=400 \
+	cmdline="$late_cmdline sde.hotplug.hp=1 sde.luns_after=81" \
+	"${project[@]}" \
+	"expect=count host=scsi_debug 80" \
+	"expect=count model=HSV100 64" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=dh vendor=Linux alua" \
+	"expect=mod scsi_dh_hp_sw" \
+	"expect=kmsg scsi-dh-early: 17 LUNs: 16 ok, 1 none; attached 0" \
+	"expect=linecount = 1 ^helper\\|-q apply$" \
+	"expect=linecount >= 1 ^helper\\|-q apply --late$" \
+	"expect=linecount <= 6 ^helper\\|-q apply --late$" \
+	"expect=linecount <= 8 ^kmsg\\|.*\\] scsi-dh-early: " \
+	"expect=kmsg scsi-dh-early: late: [0-9]+ LUNs: .*attached [1-9]" \
+	"expect=!kmsg scsi-dh-early: .*failed [1-9]" \
+	"expect=line ^bootjson\\|.*\"summary\":\"81 LUNs: 80 ok, 1 none; late: " \
+	"expect=!json \"verdict\":\"missing\""
 
 # A broken configuration: the default handlers preloaded, nothing changed,
 # the error logged.
@@ -233,6 +265,7 @@ scenario array-with image=proj-classic tier=array "$array_timeout" \
 	"expect=array built = yes" \
 	"expect=array a_dh = alua" \
 	"expect=array b_dh = alua" \
+	"expect=linecount <= 4 ^helper\\|-q apply --late$" \
 	"expect=array a_access = active/optimized" \
 	"expect=array b_access = standby" \
 	"expect=array b_lio_read_mbytes = 0" \

@@ -42,6 +42,13 @@ install() {
     inst_script "$moddir/early-load.sh" /sbin/sde-early-load
     inst_script "$moddir/sde-pre-mount.sh" /sbin/sde-pre-mount
     inst_script "$moddir/sde-array.sh" /sbin/sde-array
+    # every run of the project's helper (the sweep, late sweeps, the report's
+    # status) leaves its arguments in /run/sde-helper.log: a wrapper takes
+    # its place (this module installs after 50scsi-dh-early)
+    if [[ -x $initdir/usr/sbin/scsi-dh-early && ! -e $initdir/usr/sbin/scsi-dh-early.real ]]; then
+        mv "$initdir/usr/sbin/scsi-dh-early" "$initdir/usr/sbin/scsi-dh-early.real"
+        inst_script "$moddir/helper-count.sh" /usr/sbin/scsi-dh-early
+    fi
     if dracut_module_included systemd; then
         inst_simple "$moddir/sde-early-load.service" \
             "$systemdsystemunitdir/sde-early-load.service"

@@ -43,11 +43,29 @@ udevadm settle --timeout=60 > /dev/null 2>&1
 _sde_hot=$(getarg sde.hotplug=)
 if [ -n "$_sde_hot" ]; then
     echo "<6>sde-test: hot-adding $_sde_hot scsi_debug host(s)" > /dev/kmsg
+    # sde.hotplug.hp=1: the new LUNs say HP HSV100 without TPGS: the kernel's
+    # table wants hp_sw for them, and hp_sw is unloaded first (no LUN uses it
+    # with disks=plain), as on an HBA that scans before the handler loads:
+    # they come up without it, and only a late attach gives it to them
+    if [ "$(getarg sde.hotplug.hp=)" = 1 ]; then
+        rmmod scsi_dh_hp_sw || warn "sde-test: cannot unload scsi_dh_hp_sw"
+        echo 1 > /sys/bus/pseudo/drivers/scsi_debug/vpd_use_hostno
+        printf "HP      " > /sys/module/scsi_debug/parameters/inq_vendor
+        printf "HSV100          " > /sys/module/scsi_debug/parameters/inq_product
+    fi
     echo "$_sde_hot" > /sys/bus/pseudo/drivers/scsi_debug/add_host
     _sde_want=$(getarg sde.luns_after=)
     [ -n "$_sde_want" ] && sde_wait "$_sde_want"
     udevadm settle --timeout=60 > /dev/null 2>&1
 fi
+
+# LUNs added after the sweep: let scsi-dh-early's late sweeps end (60 s at most)
+_sde_i=0
+while [ -d /run/scsi-dh-early/late-lock ] && [ "$_sde_i" -lt 600 ]; do
+    sleep 0.1
+    _sde_i=$((_sde_i + 1))
+done
+[ -d /run/scsi-dh-early/late-lock ] && warn "sde-test: a late sweep still runs"
 
 /sbin/sde-report pre-mount
 echo "<6>sde-test: pre-mount report done" > /dev/kmsg

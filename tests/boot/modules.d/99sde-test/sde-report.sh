@@ -9,6 +9,7 @@
 #       (access_state: "-" no such file, "unreadable" no handler attached)
 #   mod|<loaded module>
 #   kmsg|<kernel log line about scsi-dh-early or a refused detach>
+#   helper|<arguments of a run of the helper, before this report's own>
 #   status|<exit status of scsi-dh-early status --json, or "absent">
 #   json|<a line of its output>
 #   bootjson|<a line of /run/scsi-dh-early/status.json>
@@ -57,6 +58,7 @@ report() {
         echo "mod|$mod"
     done < /proc/modules
     dmesg 2>/dev/null | grep -E "scsi-dh-early|can't detach handler" | prefix kmsg
+    [ -r /run/sde-helper.log ] && prefix helper < /run/sde-helper.log
     if [ -x /usr/sbin/scsi-dh-early ]; then
         /usr/sbin/scsi-dh-early status --json > /tmp/sde-status.json 2>&1
         echo "status|$?"

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * rules: the udev rule for SCSI devices added after the boot's sweep, made
+ * from the resolved policy when the image is built, so that a LUN that needs
+ * nothing starts nothing.
+ *
+ * By the time the kernel sends the "add" event of a scsi_device, the SCSI
+ * core has decided its handler: scsi_sysfs_add_sdev() (drivers/scsi/scsi_sysfs.c)
+ * calls scsi_dh_add_device() before device_add(), and dh_state reads the
+ * attached handler's name or "detached" (sdev_show_dh_state()).  So:
+ *  - dh_state "detached": the plan may want a late attach (TPGS or the
+ *    kernel's table, which udev cannot read): the sweep looks.
+ *  - a handler attached and an active owner rule that may claim the LUN: the
+ *    sweep looks (detach, or reports the owned LUN).  vendor, model and wwid
+ *    become ATTR{} globs (udev chops trailing blanks as the helper does and
+ *    matches with fnmatch(3) as the helper does); a key that cannot be written
+ *    as one (host: proc_name is no attribute of the scsi_device or its
+ *    parents; a glob with '"', '|' or '\') is left out, so the match is wider,
+ *    never narrower, than the helper's.  A device without the wwid attribute
+ *    (before 3.15: the helper derives it from vpd_pg83) is looked at too.
+ *  - anything else (a handler attached, no owner rule): nothing runs.
+ * Where the sweep must look, the rule runs "scsi-dh-late kick", which runs
+ * no helper itself: it marks work pending and starts one sweep runner unless
+ * one is running (scsi-dh-late(8) in scsi-dh-early(8)).
+ */
+#include "cmd.h"
+#include "config.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#define LATE_PROG "/usr/lib/scsi-dh-early/scsi-dh-late"
+
+static bool glob_expressible(const char *g)
+{
+	const unsigned char *s;
+
+	for (s = (const unsigned char *)g; *s; s++)
+		if (*s == '"' || *s == '|' || *s == '\\' || *s < 0x20 || *s == 0x7f)
+			return false;
+	return *g != '\0';
+}
+
+static bool globs_expressible(const struct glob_list *l)
+{
+	unsigned int i;
+
+	for (i = 0; i < l->n; i++)
+		if (!glob_expressible(l->v[i]))
+			return false;
+	return true;
+}
+
+/* ATTR{key}=="a|b|c", when every glob can be written so; false when left out */
+static bool attr_match(const char *key, const struct glob_list *l)
+{
+	unsigned int i;
+
+	if (!l->n || !globs_expressible(l))
+		return false;
+	printf("ATTR{%s}==\"", key);
+	for (i = 0; i < l->n; i++)
+		printf("%s%s", i ? "|" : "", l->v[i]);
+	printf("\", ");
+	return true;
+}
+
+/* the owner's name as a comment: its letters, digits and ._- only */
+static void owner_comment(const struct owner_rule *o)
+{
+	const char *s;
+
+	printf("# owner ");
+	for (s = o->name; *s; s++)
+		putchar(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-",
+			       *s) ? *s : '_');
+	if (o->host.n)
+		printf(" (host left out: not a udev match)");
+	putchar('\n');
+}
+
+static void owner_rule(const struct owner_rule *o)
+{
+	owner_comment(o);
+	if (o->wwid.n) {
+		/* no wwid attribute: the helper derives it, udev cannot */
+		printf("ATTR{dh_state}!=\"detached\", TEST!=\"wwid\", ");
+		attr_match("vendor", &o->vendor);
+		attr_match("model", &o->model);
+		printf("GOTO=\"scsi_dh_early_late\"\n");
+	}
+	printf("ATTR{dh_state}!=\"detached\", ");
+	attr_match("vendor", &o->vendor);
+	attr_match("model", &o->model);
+	attr_match("wwid", &o->wwid);
+	printf("GOTO=\"scsi_dh_early_late\"\n");
+}
+
+int cmd_rules(const struct policy *p)
+{
+	unsigned int i;
+
+	printf("# SPDX-License-Identifier: GPL-2.0-or-later\n"
+	       "#\n"
+	       "# scsi-dh-early: SCSI devices added after the boot's sweep (slow fabric\n"
+	       "# logins, iSCSI, hotplug).  Made by \"scsi-dh-early rules\" from the\n"
+	       "# policy; see scsi-dh-early(8).  Nothing runs before the sweep has\n"
+	       "# created /run/scsi-dh-early/swept (devices present then are the sweep's),\n"
+	       "# nor for coldplug replays (SYNTH_UUID), nor after rd.scsi_dh=0, nor for a\n"
+	       "# device that needs nothing.  Otherwise \"scsi-dh-late kick\" marks work\n"
+	       "# pending and starts one sweep over the devices no sweep has seen, unless\n"
+	       "# one is running: that one sweeps again before it ends.\n"
+	       "\n"
+	       "ACTION!=\"add\", GOTO=\"scsi_dh_early_end\"\n"
+	       "SUBSYSTEM!=\"scsi\", GOTO=\"scsi_dh_early_end\"\n"
+	       "ENV{DEVTYPE}!=\"scsi_device\", GOTO=\"scsi_dh_early_end\"\n"
+	       "ENV{SYNTH_UUID}==\"?*\", GOTO=\"scsi_dh_early_end\"\n"
+	       "TEST!=\"/run/scsi-dh-early/swept\", GOTO=\"scsi_dh_early_end\"\n"
+	       "TEST==\"/run/scsi-dh-early/disabled\", GOTO=\"scsi_dh_early_end\"\n");
+	if (p->fallback) {
+		printf("\n# errors in the configuration: the sweeps change nothing\n");
+		printf("GOTO=\"scsi_dh_early_end\"\n");
+	}
+	printf("\n");
+	if (p->late_attach)
+		printf("# no handler: the sweep attaches the one the kernel would have\n"
+		       "ATTR{dh_state}==\"detached\", GOTO=\"scsi_dh_early_late\"\n");
+	for (i = 0; i < p->nowners; i++) {
+		if (!p->owners[i].active)
+			continue;
+		owner_rule(&p->owners[i]);
+	}
+	printf("GOTO=\"scsi_dh_early_end\"\n"
+	       "\n"
+	       "LABEL=\"scsi_dh_early_late\"\n"
+	       "RUN+=\"" LATE_PROG " kick\"\n"
+	       "\n"
+	       "LABEL=\"scsi_dh_early_end\"\n");
+	return EXIT_OK;
+}
