@@ -14,7 +14,7 @@ packages=(
 	qemu-system-x86 e2fsprogs jq systemd
 	debhelper lintian rpm rpmlint man-db groff-base mmdebstrap
 	clang libclang-rt-14-dev clang-tidy valgrind
-	gnuplot-nox
+	gnuplot-nox strace time
 )
 
 missing=()
