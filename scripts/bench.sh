@@ -28,7 +28,8 @@
 # Environment: BENCH_SWEEP_SIZES (default "16 256 1024 4096 16384"),
 # BENCH_ALT_SIZES (alternatives, default "16 256 1024 4096"), BENCH_RUNS
 # (paired runs, default 5), BENCH_ATTACH_CASES (LUNS:MS, default "256:1
-# 1024:1 4096:1 256:20 1024:20"; add 4096:20 for the long one), BENCH_WORK
+# 1024:1 4096:1 256:20 1024:20"; add 4096:20 for the long one),
+# BENCH_BOOT_LUNS (default 256, a multiple of 4), BENCH_WORK
 # (the fake trees, default /dev/shm/sde-bench-UID), BENCH_ARRAY_LUNS (default
 # "16 64 128"), BENCH_ARRAY_BOOTS (boots per mode and size, default "16:3
 # 64:3 128:1"), BENCH_OUT (default bench), and the boot harness's
@@ -505,6 +506,81 @@ plot "$pts" using 2:xtic(1) title "apply", "" using 3 title "ideal"
 GNUPLOT
 }
 
+# ---- section boot ------------------------------------------------------------
+
+boot_luns=${BENCH_BOOT_LUNS:-256}
+
+# One boot (tests/bench/boot-cputime.sh) under the machine-wide QEMU lock, in
+# the bench's own boot work directory; the CPU time of each run of the helper
+# taken from the report port's log.
+boot_run() {
+	local data=$out/data/boot.tsv log rc=0 dir
+	[ -x "$bin" ] || need_programs
+	export SDE_BOOT_WORK=${SDE_BOOT_WORK:-/var/cache/scsi-dh-early/boot-bench}
+	log=$(mktemp)
+	echo "bench: boot with $boot_luns scsi_debug LUNs (one boot, under /tmp/sde-qemu.lock)"
+	flock /tmp/sde-qemu.lock tests/bench/boot-cputime.sh "$boot_luns" >"$log" 2>&1 || rc=$?
+	dir=$SDE_BOOT_WORK/logs/bench-cputime
+	if [ ! -s "$dir/report.log" ] || ! grep -q '^sde-cputime: ' "$dir/report.log"; then
+		echo "bench: boot failed (exit $rc), no CPU times" >&2
+		tail -n 30 "$log" >&2
+		rm -f "$log"
+		return 0
+	fi
+	[ "$rc" -eq 0 ] || grep -E '^# +FAIL|^boot:' "$log" | sed 's/^/bench: boot: /' >&2 || :
+	printf 'user_s\tsystem_s\targs\n' >"$data"
+	# "0m0.120000s 0m0.040000s ARGS" (dash) or "0m0.120s ..." (bash)
+	sed -n 's/\r$//; s/^sde-cputime: //p' "$dir/report.log" | awk '{
+		split($1, u, /[ms]/); split($2, s, /[ms]/)
+		a = $3; for (i = 4; i <= NF; i++) a = a " " $i
+		printf "%.3f\t%.3f\t%s\n", u[1] * 60 + u[2], s[1] * 60 + s[2], a }' >>"$data"
+	{
+		printf 'boot_exit\t%s\n' "$rc"
+		printf 'boot_seconds\t%s\n' "$(sed -n 's/^# boot bench-cputime: \([0-9.]*\) s$/\1/p' "$log")"
+		printf 'scsi_devices\t%s\n' "$(grep -c '^dev|' "$dir/report-pre-mount.txt" 2>/dev/null || :)"
+		printf 'with_alua\t%s\n' "$(awk -F'|' '$1 == "dev" && $6 == "alua"' \
+			"$dir/report-pre-mount.txt" 2>/dev/null | wc -l)"
+		printf 'kmsg_summary\t%s\n' "$(grep -o 'scsi-dh-early: [0-9]* LUNs.*' "$dir/console.log" | head -n 1)"
+	} >"$out/data/boot-facts.tsv"
+	rm -f "$log"
+}
+
+boot_report() {
+	local data=$out/data/boot.tsv facts=$out/data/boot-facts.tsv
+	get() { awk -F'\t' -v k="$1" '$1 == k { print $2 }' "$facts" 2>/dev/null; }
+	cat <<TEXT
+## At boot: the helper's CPU time over one boot
+
+One boot in QEMU (TCG, no KVM) of the classic image of \`tests/boot\` with the module
+(\`conf-default\`), $boot_luns LUNs of \`scsi_debug\` (4 targets, \`vpd_use_hostno=0\`: TPGS,
+so alua) loaded by \`rd.driver.pre=\`, and the bench-only dracut module
+\`tests/bench/modules.d/99sde-cputime\`: a wrapper in place of \`/usr/sbin/scsi-dh-early\`
+that runs the helper and writes its user and system time (the shell's \`times\`, clock ticks
+of 10 ms) to the report port.  Every run of the helper up to the pre-mount report counts:
+the preload, the sweep, and any run of the udev rule; the harness's own \`status --json\`
+for its report is listed but not summed.  Guest time under emulation: a
+figure of QEMU's TCG more than of a real CPU, to compare between builds, not with the
+sweep's figures.
+
+| runs of the helper | user (s) | system (s) | CPU, summed (s) | ms of CPU per LUN |
+|---:|---:|---:|---:|---:|
+TEXT
+	awk -F'\t' -v n="$boot_luns" 'NR > 1 && $3 !~ /^status/ { k++; u += $1; s += $2 }
+		END { printf "| %d | %.2f | %.2f | %.2f | %.2f |\n", k, u, s, u + s, (u + s) * 1000 / n }' "$data"
+	echo
+	echo "Each run:"
+	echo
+	echo "| user (s) | system (s) | command |"
+	echo "|---:|---:|---|"
+	awk -F'\t' 'NR > 1 { printf "| %s | %s | `%s` |\n", $1, $2, $3 }' "$data" | head -n 20
+	echo
+	echo "SCSI devices at the report: $(get scsi_devices), with alua: $(get with_alua);" \
+		"the boot's summary line:" \
+		"\`$(get kmsg_summary)\`; boot $(get boot_seconds) s, harness exit $(get boot_exit)."
+	echo "Raw figures: [data/boot.tsv](data/boot.tsv), [data/boot-facts.tsv](data/boot-facts.tsv)."
+	echo
+}
+
 # ---- section footprint -------------------------------------------------------
 
 # the regular files of an uncompressed cpio image: "size path" a line
@@ -525,7 +601,7 @@ footprint_run() {
 	strip "$d/helper"
 	printf 'key\tvalue\n' >"$data"
 	printf 'helper_stripped_bytes\t%s\n' "$(stat -c %s "$d/helper")" >>"$data"
-	printf 'helper_cc\t%s\n' "$(file -b "$bin" | cut -d, -f1-2)" >>"$data"
+	printf 'helper_cc\t%s\n' "$(command -v musl-gcc >/dev/null && echo musl-gcc || echo gcc) -static, $(file -b "$bin" | grep -o 'statically linked' || echo 'not static')" >>"$data"
 	printf 'style\tpath\tbytes\n' >"$files"
 	for style in systemd classic; do
 		echo "bench: footprint: two $style images"
@@ -906,7 +982,7 @@ stamp() {
 # the stamp as a line of the report
 stamp_line() {
 	[ -s "$out/data/$1.meta" ] || return 0
-	printf 'Measured %s (%s; %s; %s).\n\n' \
+	printf 'Measured %s (%s; %s; %s).\n' \
 		"$(sed -n 's/^date: //p' "$out/data/$1.meta")" \
 		"$(sed -n 's/^load average at start: /load average at start /p' "$out/data/$1.meta")" \
 		"$(sed -n 's/^tree: /tree /p' "$out/data/$1.meta")" \
@@ -962,6 +1038,8 @@ fi
 	echo "scripts/bench.sh sweep alternatives attach   # sections by name"
 	echo "BENCH_RUNS=${runs} BENCH_SWEEP_SIZES=\"$sweep_sizes\" BENCH_ALT_SIZES=\"$alt_sizes\" scripts/bench.sh sweep alternatives"
 	echo "BENCH_ATTACH_CASES=\"$attach_cases\" scripts/bench.sh attach"
+	echo "BENCH_BOOT_LUNS=$boot_luns SDE_BOOT_WORK=/var/cache/scsi-dh-early/boot-bench scripts/bench.sh boot"
+	echo "scripts/bench.sh footprint"
 	echo "BENCH_ARRAY_LUNS=\"${BENCH_ARRAY_LUNS:-16 64 128}\" BENCH_ARRAY_BOOTS=\"${BENCH_ARRAY_BOOTS:-16:3 64:3 128:1}\" scripts/bench.sh array"
 	echo "scripts/bench.sh --resume array  # boot only what bench/data lacks (an interrupted run)"
 	echo "scripts/bench.sh --report-only   # the report again from bench/data"
