@@ -279,10 +279,14 @@ one host per 128 LUNs (at least 2), of every 12 LUNs 4 without a handler, 6 TPGS
 alua (one in 8 without), 1 from the kernel's vendor table (DGC under an owner rule, IBM 1814,
 HP HSV100), 1 odd (a TPGS enclosure, a TPGS disk whose VPD page 0x83 has no target port group,
 ...).  The static helper (\`build/scsi-dh-early\`, --no-kmsg) against the read-only floor
-(\`tests/bench/readfloor.c\`, static: one process that reads the same attributes of every LUN
-and each host's \`proc_name\` once, deciding nothing).  Wall time: median of $(awk -F'\t' 'NR > 1 { print $3 }' "$data" | sort -un | wc -l)
-paired runs (each run measures the three, in turns); *floor ×* the median of the paired
-ratios.  Syscalls: \`strace -c -f\`, all calls ÷ LUNs.  Peak RSS: GNU time's %M.
+(\`tests/bench/readfloor.c\`, static: one process that reads the attributes the helper reads
+today (type, vendor, model, rev, dh_state, access_state, wwid, vpd_pg83, inquiry, the name
+in block/) of every LUN, and each host's \`proc_name\` once, deciding nothing; one
+\`openat\`, \`read\` and \`close\` an attribute, \`getdents64\` for block/).  Wall time:
+median of $(awk -F'\t' 'NR > 1 { print $3 }' "$data" | sort -un | wc -l) paired runs (each run measures the three, in turns, after one
+run of each not counted); *dry-run ÷ floor* the median of the paired ratios.  Syscalls:
+\`strace -c -f\`, all calls ÷ LUNs.  Peak RSS: GNU time's %M.  The machine is shared: the
+load average at the start of the section is in the line above.
 
 | LUNs | status --json | apply --dry-run | read-only floor | dry-run ÷ floor | syscalls/LUN status / dry-run / floor | peak RSS KiB status / dry-run / floor |
 |---:|---:|---:|---:|---:|---:|---:|
@@ -369,16 +373,41 @@ GNUPLOT
 alt_sizes=${BENCH_ALT_SIZES:-16 256 1024 4096}
 
 alternatives_run() {
-	local data=$out/data/alternatives.tsv n
+	local data=$out/data/alternatives.tsv agree=$out/data/alternatives-agree.tsv n
 	need_programs
 	printf 'luns\tvariant\trun\tseconds\n' >"$data"
+	printf 'luns\tsame_decisions\n' >"$agree"
 	for n in $alt_sizes; do
 		tree "$n" sweep
 		R=$REPLY
 		mapfile -t hctls < <(ls "$R/sys/class/scsi_device")
 		echo "bench: alternatives $n LUNs: $runs paired runs"
 		paired_runs "$n" "$data" dryrun floor reference perlun noop
+		printf '%s\t%s\n' "$n" "$(same_decisions "$R")" >>"$agree"
 	done
+}
+
+# Do the reference and the helper decide alike on tree R (as
+# tests/090-bench-reference.bats checks on its trees)?  "yes", or how many
+# LUNs differ.
+same_decisions() {
+	local d diff
+	d=$(mktemp -d)
+	"$bin" --sysroot "$1" --no-kmsg status --json >"$d/status.json" || :
+	"$bin" --sysroot "$1" --no-kmsg apply --dry-run --json >"$d/apply.json" || :
+	jq -r -n --slurpfile s "$d/status.json" --slurpfile a "$d/apply.json" '
+		($a[0].actions | map({ (.hctl): . }) | add) as $act
+		| $s[0].devices[] | . as $x | $act[$x.hctl] as $y
+		| "\($x.hctl) \($x.owner // "-") \($x.expected // "-") \($x.verdict) \($y.action)"
+		  + " \(if $y.action == "none" then "-" else $y.handler end)"' | sort >"$d/helper"
+	sh tests/bench/reference.sh -r "$1" -o "$1/rules" | sort >"$d/ref"
+	diff=$(comm -3 "$d/helper" "$d/ref" | wc -l)
+	if [ "$diff" -eq 0 ] && [ -s "$d/ref" ]; then
+		echo yes
+	else
+		echo "no: $diff lines differ"
+	fi
+	rm -rf "$d"
 }
 
 alternatives_report() {
@@ -409,6 +438,13 @@ TEXT
 			"$(paired_ratio "$data" "$n" perlun dryrun)"
 	done
 	echo
+	if [ -s "$out/data/alternatives-agree.tsv" ]; then
+		echo "The reference and the helper decide alike (owner, expected, verdict, action and"
+		echo "handler of every LUN) on each tree measured:" \
+			"$(awk -F'\t' 'NR > 1 { printf "%s%s LUNs %s", sep, $1, $2; sep = ", " }' \
+				"$out/data/alternatives-agree.tsv")."
+		echo
+	fi
 	echo "Raw figures: [data/alternatives.tsv](data/alternatives.tsv)."
 	echo
 }

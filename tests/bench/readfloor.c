@@ -5,39 +5,44 @@
  * helper reads (type, vendor, model, rev, dh_state, access_state, wwid,
  * vpd_pg83, the first 8 bytes of inquiry, the name in block/) and each host's
  * proc_name once, with nothing decided and nothing printed but a count and a
- * sum of the bytes read.
+ * sum of the bytes read.  The list follows what the helper reads today
+ * (inventory.c, device_read()): where the helper reads less, so must this.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #define MAX_HOSTS 65536
 
 static unsigned char seen[MAX_HOSTS / 8];
 static unsigned char buf[4096];
+static _Alignas(struct dirent64) char dents[2048];
 static char path[4096];
 
-/* read up to size bytes of dfd/name; -errno on error */
+/*
+ * One read of up to size bytes of dfd/name; -errno on error.  One read is what
+ * sysfs needs: a text attribute comes whole from the first read of a file (a
+ * page at most), and so does a binary one up to the size asked for.
+ */
 static long read_at(int dfd, const char *name, size_t size)
 {
-	long n = 0;
 	ssize_t r;
 	int fd;
 
 	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno;
-	do {
-		r = read(fd, buf + n, size - (size_t)n);
-		if (r > 0)
-			n += r;
-	} while ((r > 0 && (size_t)n < size) || (r < 0 && errno == EINTR));
+	do
+		r = read(fd, buf, size);
+	while (r < 0 && errno == EINTR);
 	close(fd);
-	return r < 0 ? -errno : n;
+	return r < 0 ? -errno : (long)r;
 }
 
 static unsigned long host_name(const char *root, unsigned int host)
@@ -66,16 +71,17 @@ static unsigned long one_device(const char *root, const char *hctl)
 		{ "vpd_pg83", sizeof(buf) }, { "inquiry", 8 },
 	};
 	unsigned long sum = 0;
-	struct dirent *de;
+	struct dirent64 *de;
 	unsigned int i;
-	DIR *bd;
+	size_t off;
 	long n;
 	int dfd, bfd, len;
 
 	len = snprintf(path, sizeof(path), "%s/sys/class/scsi_device/%s/device", root, hctl);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return 0;
-	dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	/* openat(), not open(): musl's open() adds an fcntl for O_CLOEXEC */
+	dfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
 	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
@@ -83,19 +89,21 @@ static unsigned long one_device(const char *root, const char *hctl)
 		if (n > 0)
 			sum += (unsigned long)n;
 	}
+	/* the name in block/: getdents64 itself, no DIR stream (fdopendir's fstat, fcntl) */
 	bfd = openat(dfd, "block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (bfd >= 0) {
-		bd = fdopendir(bfd);
-		if (bd) {
-			while ((de = readdir(bd)))
-				if (de->d_name[0] != '.') {
-					sum += strlen(de->d_name);
-					break;
-				}
-			closedir(bd);
-		} else {
-			close(bfd);
+		n = syscall(SYS_getdents64, bfd, dents, sizeof(dents));
+		for (off = 0; n > 0 && off + offsetof(struct dirent64, d_name) < (size_t)n;
+		     off += de->d_reclen) {
+			de = (struct dirent64 *)(void *)(dents + off);
+			if (!de->d_reclen)
+				break;
+			if (de->d_name[0] != '.') {
+				sum += strlen(de->d_name);
+				break;
+			}
 		}
+		close(bfd);
 	}
 	close(dfd);
 	return sum + host_name(root, (unsigned int)strtoul(hctl, NULL, 10));
