@@ -1010,7 +1010,9 @@ stamp() {
 	{
 		echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
 		echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
-		echo "tree: $(git describe --always --dirty 2>/dev/null || echo unknown)"
+		# the sources: changes under bench/ (this script's own output) do not count
+		echo "tree: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(
+			git diff --quiet HEAD -- . ':!bench' 2>/dev/null || echo ' with changes')"
 		echo "helper: $("$bin" --version 2>/dev/null | head -n1)"
 	} >"$out/data/$1.meta"
 }
