@@ -13,8 +13,8 @@ packages=(
 	dracut-core kmod busybox udev cpio zstd xz-utils
 	qemu-system-x86 e2fsprogs jq systemd
 	debhelper lintian rpm rpmlint man-db groff-base mmdebstrap
-	clang libclang-rt-14-dev clang-tidy valgrind strace
-	gnuplot-nox
+	clang libclang-rt-14-dev clang-tidy valgrind
+	gnuplot-nox strace time
 )
 
 missing=()

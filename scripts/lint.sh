@@ -72,9 +72,9 @@ for f in modules.d/*/module-setup.sh; do
 	bash -n "$f" || fail "$f: syntax error"
 done
 
-echo "  cppcheck: src tests/unit tests/lib"
+echo "  cppcheck: src tests/unit tests/lib tests/bench"
 cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib ||
+	--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib tests/bench ||
 	fail "cppcheck found problems"
 
 mans=(man/*.[0-9])

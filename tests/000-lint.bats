@@ -43,14 +43,14 @@ shell_files() {
 
 @test "cppcheck finds nothing in the C sources" {
 	run cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-		--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib tests/fuzz
+		--inline-suppr --std=c11 -D_GNU_SOURCE -Isrc src tests/unit tests/lib tests/fuzz tests/bench
 	assert_success
 }
 
 @test "clang-tidy (.clang-tidy: bugprone, CERT, the static analyzer) finds nothing" {
 	command -v clang-tidy >/dev/null || skip "clang-tidy not installed"
 	[ -f .clang-tidy ]
-	run clang-tidy --quiet src/*.c tests/fuzz/*.c -- -std=c11 -D_GNU_SOURCE \
+	run clang-tidy --quiet src/*.c tests/fuzz/*.c tests/bench/*.c -- -std=c11 -D_GNU_SOURCE \
 		-DVERSION='"0"' -Isrc -Itests/fuzz
 	assert_success
 	refute_output --partial "warning:"
