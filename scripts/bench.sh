@@ -279,10 +279,9 @@ one host per 128 LUNs (at least 2), of every 12 LUNs 4 without a handler, 6 TPGS
 alua (one in 8 without), 1 from the kernel's vendor table (DGC under an owner rule, IBM 1814,
 HP HSV100), 1 odd (a TPGS enclosure, a TPGS disk whose VPD page 0x83 has no target port group,
 ...).  The static helper (\`build/scsi-dh-early\`, --no-kmsg) against the read-only floor
-(\`tests/bench/readfloor.c\`, static: one process that reads the attributes the helper reads
-today (type, vendor, model, rev, dh_state, access_state, wwid, vpd_pg83, inquiry, the name
-in block/) of every LUN, and each host's \`proc_name\` once, deciding nothing; one
-\`openat\`, \`read\` and \`close\` an attribute, \`getdents64\` for block/).  Wall time:
+(\`tests/bench/readfloor.c\`, static: one process that reads, of every LUN, what
+\`apply --dry-run\` reads (vendor, model, dh_state, inquiry, vpd_pg83 where inquiry has TPGS
+bits, type), deciding nothing; one \`openat\`, \`read\` and \`close\` an attribute).  Wall time:
 median of $(awk -F'\t' 'NR > 1 { print $3 }' "$data" | sort -un | wc -l) paired runs (each run measures the three, in turns, after one
 run of each not counted); *dry-run ÷ floor* the median of the paired ratios.  Syscalls:
 \`strace -c -f\`, all calls ÷ LUNs.  Peak RSS: GNU time's %M.  The machine is shared: the

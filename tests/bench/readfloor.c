@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * readfloor ROOT - the floor of a sweep in `make bench`: one process that only
- * reads, for every device of ROOT/sys/class/scsi_device, the attributes the
- * helper reads (type, vendor, model, rev, dh_state, access_state, wwid,
- * vpd_pg83, the first 8 bytes of inquiry, the name in block/) and each host's
- * proc_name once, with nothing decided and nothing printed but a count and a
- * sum of the bytes read.  The list follows what the helper reads today
- * (inventory.c, device_read()): where the helper reads less, so must this.
+ * readfloor [--all] ROOT - the floor of a sweep in `make bench`: one process
+ * that only reads, for every device of ROOT/sys/class/scsi_device, what the
+ * helper's `apply --dry-run` reads without owner rules on wwid or host
+ * (inventory.c, device_read_some() with device_skip()): vendor, model,
+ * dh_state, the first 8 bytes of inquiry, vpd_pg83 where inquiry's TPGS bits
+ * are set, and type; with --all, what `status --json` and the boot record read
+ * besides: access_state where a handler is attached, wwid, the name in block/
+ * and each host's proc_name once.  Nothing is decided and nothing printed but
+ * a count and a sum of the bytes read.  Where the helper reads less, so must
+ * this.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -60,22 +63,13 @@ static unsigned long host_name(const char *root, unsigned int host)
 	return n > 0 ? (unsigned long)n : 0;
 }
 
-static unsigned long one_device(const char *root, const char *hctl)
+static unsigned long one_device(const char *root, const char *hctl, int all)
 {
-	static const struct {
-		const char *name;
-		size_t size;
-	} attrs[] = {
-		{ "type", 64 },	 { "vendor", 64 }, { "model", 64 },    { "rev", 64 },
-		{ "dh_state", 64 }, { "access_state", 64 }, { "wwid", 256 },
-		{ "vpd_pg83", sizeof(buf) }, { "inquiry", 8 },
-	};
 	unsigned long sum = 0;
 	struct dirent64 *de;
-	unsigned int i;
 	size_t off;
-	long n;
-	int dfd, bfd, len;
+	long n, tpgs = 0;
+	int dfd, bfd, len, attached = 0;
 
 	len = snprintf(path, sizeof(path), "%s/sys/class/scsi_device/%s/device", root, hctl);
 	if (len < 0 || (size_t)len >= sizeof(path))
@@ -84,13 +78,34 @@ static unsigned long one_device(const char *root, const char *hctl)
 	dfd = openat(AT_FDCWD, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return 0;
-	for (i = 0; i < sizeof(attrs) / sizeof(attrs[0]); i++) {
-		n = read_at(dfd, attrs[i].name, attrs[i].size);
-		if (n > 0)
-			sum += (unsigned long)n;
+	n = read_at(dfd, "vendor", 16);
+	sum += n > 0 ? (unsigned long)n : 0;
+	n = read_at(dfd, "model", 24);
+	sum += n > 0 ? (unsigned long)n : 0;
+	n = read_at(dfd, "dh_state", 64);
+	if (n > 0) {
+		sum += (unsigned long)n;
+		attached = strncmp((const char *)buf, "detached", 8) != 0;
+	}
+	if (all && attached) {
+		n = read_at(dfd, "access_state", 32);
+		sum += n > 0 ? (unsigned long)n : 0;
+	}
+	if (all) {
+		n = read_at(dfd, "wwid", 256);
+		sum += n > 0 ? (unsigned long)n : 0;
+	}
+	n = read_at(dfd, "inquiry", 8);
+	if (n >= 6) {
+		sum += (unsigned long)n;
+		tpgs = (buf[5] >> 4) & 0x3;
+	}
+	if (tpgs) {
+		n = read_at(dfd, "vpd_pg83", sizeof(buf));
+		sum += n > 0 ? (unsigned long)n : 0;
 	}
 	/* the name in block/: getdents64 itself, no DIR stream (fdopendir's fstat, fcntl) */
-	bfd = openat(dfd, "block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bfd = all ? openat(dfd, "block", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
 	if (bfd >= 0) {
 		n = syscall(SYS_getdents64, bfd, dents, sizeof(dents));
 		for (off = 0; n > 0 && off + offsetof(struct dirent64, d_name) < (size_t)n;
@@ -105,8 +120,12 @@ static unsigned long one_device(const char *root, const char *hctl)
 		}
 		close(bfd);
 	}
+	n = read_at(dfd, "type", 64);
+	sum += n > 0 ? (unsigned long)n : 0;
 	close(dfd);
-	return sum + host_name(root, (unsigned int)strtoul(hctl, NULL, 10));
+	if (all)
+		sum += host_name(root, (unsigned int)strtoul(hctl, NULL, 10));
+	return sum;
 }
 
 int main(int argc, char **argv)
@@ -117,11 +136,13 @@ int main(int argc, char **argv)
 	DIR *d;
 	int len;
 
-	if (argc != 2) {
-		fprintf(stderr, "Usage: readfloor ROOT\n");
+	int all = argc == 3 && strcmp(argv[1], "--all") == 0;
+
+	if (argc != 2 && !all) {
+		fprintf(stderr, "Usage: readfloor [--all] ROOT\n");
 		return 2;
 	}
-	len = snprintf(dir, sizeof(dir), "%s/sys/class/scsi_device", argv[1]);
+	len = snprintf(dir, sizeof(dir), "%s/sys/class/scsi_device", argv[argc - 1]);
 	if (len < 0 || (size_t)len >= sizeof(dir))
 		return 2;
 	d = opendir(dir);
@@ -132,7 +153,7 @@ int main(int argc, char **argv)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		sum += one_device(argv[1], de->d_name);
+		sum += one_device(argv[argc - 1], de->d_name, all);
 		devices++;
 	}
 	closedir(d);
