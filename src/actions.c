@@ -825,14 +825,14 @@ static void write_done(struct apply_ctx *ctx, struct device *d, struct apply_ite
 	 * The handler's attach said no: -ENODEV (SCSI_DH_DEV_UNSUPP and the like,
 	 * 4.3 on), or before 4.3 -EINVAL from a handler that is registered.
 	 */
-	snprintf(mod, sizeof(mod), "scsi_dh_%s", it->handler);
+	snprintf(mod, sizeof(mod), "scsi_dh_%s", it->plan.handler);
 	refused = (r == -ENODEV && !device_deleted(hctl)) ||
 		  (r == -EINVAL && kf->gen->detach && module_present(mod));
 	if (!reassess(ctx, d, hctl, refused)) {
 		it->result = AR_VANISHED;
 		return;
 	}
-	if (device_attached(d) && str_eq(device_attached(d), it->handler)) {
+	if (device_attached(d) && str_eq(device_attached(d), it->plan.handler)) {
 		/* counted only when it was our write that did it */
 		d->attach_refused = false;
 		it->result = r == 0 ? AR_DONE : AR_ALREADY;
@@ -879,16 +879,16 @@ static enum start start_one(struct apply_run *run, unsigned int i)
 	int lockfd;
 
 	memset(it, 0, sizeof(*it));
-	str_copy(it->dh_state, sizeof(it->dh_state), d->dh_state);
+	it->dh_state = d->dh_state;
+	it->plan.handler = "";
 	if (d->vanished) {
 		it->result = AR_VANISHED;
 		plan_reason(&it->plan, "no such device");
 		return START_DONE;
 	}
 	it->plan = d->as;
-	if (it->plan.handler)
-		str_copy(it->handler, sizeof(it->handler), it->plan.handler);
-	it->plan.handler = it->handler[0] ? it->handler : NULL;
+	if (!it->plan.handler)
+		it->plan.handler = "";
 	if (it->plan.action == A_NONE) {
 		it->result = AR_NOTHING;
 		return START_DONE;
@@ -949,7 +949,7 @@ static enum start start_one(struct apply_run *run, unsigned int i)
 	}
 	if (it->plan.action == A_DETACH ? !device_attached(d)
 					: (device_attached(d) &&
-					   str_eq(device_attached(d), it->handler))) {
+					   str_eq(device_attached(d), it->plan.handler))) {
 		it->result = AR_ALREADY;
 		plan_reason(&it->plan, "done meanwhile by another run");
 		close(lockfd);
@@ -975,7 +975,7 @@ static enum start start_one(struct apply_run *run, unsigned int i)
 		reaper_begin(&run->rp);
 		run->reaping = true;
 	}
-	pid = dh_write_fork(run, j, j->detach ? "detach" : it->handler);
+	pid = dh_write_fork(run, j, j->detach ? "detach" : it->plan.handler);
 	if (pid < 0) {
 		write_done(ctx, d, it, j->hctl, j->detach, -errno);
 		close(lockfd);

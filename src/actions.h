@@ -54,8 +54,12 @@ struct apply_item {
 	struct assessment plan;	/* the device's assessment when the action was planned */
 	enum apply_result result;
 	int err;		/* errno of a failure */
-	char handler[HANDLER_NAME_MAX];	/* plan.handler, copied: the device is re-read */
-	char dh_state[HANDLER_NAME_MAX];	/* the device's as planned, for the report */
+	/*
+	 * The device's dh_state as planned (plan.handler is "" for none here): the
+	 * device is re-read, its strings stay (the string pool frees nothing
+	 * before inventory_free()).
+	 */
+	const char *dh_state;
 };
 
 struct apply_ctx {

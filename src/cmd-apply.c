@@ -231,7 +231,7 @@ static void action_json(FILE *f, const struct device *d, const struct apply_item
 	fprintf(f, ",\"action\":");
 	json_string(f, action_name(it->plan.action));
 	fprintf(f, ",\"handler\":");
-	json_string(f, it->handler[0] ? it->handler : NULL);
+	json_string(f, it->plan.handler[0] ? it->plan.handler : NULL);
 	fprintf(f, ",\"owner\":");
 	json_string(f, it->plan.owner ? it->plan.owner->name : NULL);
 	fprintf(f, ",\"reason\":");
@@ -276,12 +276,12 @@ static void show_item(void *arg, const struct device *dev, const struct apply_it
 	log_device(it->result == AR_DONE || it->result == AR_PLANNED ||
 			   it->result == AR_DECLINED ? SDE_INFO : SDE_WARNING,
 		   "%s: %s %s%s%s%s", label, action_name(it->plan.action),
-		   it->handler, o->dry_run ? " (dry run)" : ": ",
+		   it->plan.handler, o->dry_run ? " (dry run)" : ": ",
 		   o->dry_run ? "" : apply_result_name(it->result),
 		   it->err ? (it->err == ETIMEDOUT ? " (timed out)" : " (error)") : "");
 	if (!o->json && o->verbosity >= 0 && log_verbosity() < 1)
 		printf("%s: %s %s: %s%s%s\n", label, action_name(it->plan.action),
-		       it->handler,
+		       it->plan.handler,
 		       !o->dry_run ? apply_result_name(it->result) :
 		       it->plan.action == A_DETACH && kernel_can_detach(sh->k) == 0 ?
 		       "the kernel would refuse it" : "would be done",

@@ -16,7 +16,17 @@
  * (vendor, model, dh_state, access_state, the host's driver) are stored once.
  */
 struct device {
+	/* the small fields first: no padding between them, at 16384 LUNs it counts */
 	unsigned int h, c, t;
+	signed char type;	/* SCSI peripheral type, -1 unknown */
+	signed char tpgs;	/* INQUIRY byte 5 bits 4-5, -1 unknown */
+	signed char vpd83;	/* vpd_pg83: 1 read, 0 absent or unreadable, -1 malformed */
+	bool wwid_from_vpd;
+	bool vpd83_truncated;
+	bool vanished;
+	/* learnt from the kernel in this run: a late attach refused by the handler */
+	bool attach_refused;
+	int tpg;		/* target port group designator, -1 none */
 	unsigned long long l;
 	const char *hctl;
 	const char *block;	/* "" when not a block device */
@@ -28,15 +38,6 @@ struct device {
 	const char *access_state;
 	const char *wwid;	/* the kernel's wwid, else derived from vpd_pg83 */
 	const char *host_driver;
-	int type;		/* SCSI peripheral type, -1 unknown */
-	int tpgs;		/* INQUIRY byte 5 bits 4-5, -1 unknown */
-	int tpg;		/* target port group designator, -1 none */
-	signed char vpd83;	/* vpd_pg83: 1 read, 0 absent or unreadable, -1 malformed */
-	bool wwid_from_vpd;
-	bool vpd83_truncated;
-	bool vanished;
-	/* learnt from the kernel in this run: a late attach refused by the handler */
-	bool attach_refused;
 	struct assessment as;
 };
 
