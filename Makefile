@@ -4,7 +4,7 @@ PREFIX ?= /usr
 DESTDIR ?=
 
 # The helper runs in the initramfs before anything else: build it static.
-# musl-gcc (Debian: musl-tools) gives a ~100 KiB binary; glibc's static
+# musl-gcc (Debian: musl-tools) gives a ~120 KiB binary; glibc's static
 # binary works too, only larger (and warns about getpwnam, which we never call).
 MUSL_GCC := $(shell command -v musl-gcc 2>/dev/null)
 ifneq ($(MUSL_GCC),)
