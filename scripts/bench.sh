@@ -387,7 +387,7 @@ alternatives_run() {
 }
 
 # Do the reference and the helper decide alike on tree R (as
-# tests/090-bench-reference.bats checks on its trees)?  "yes", or how many
+# tests/095-bench-reference.bats checks on its trees)?  "yes", or how many
 # LUNs differ.
 same_decisions() {
 	local d diff
@@ -417,7 +417,7 @@ alternatives_report() {
 The same trees and paired runs as above, five ways: the helper's one \`apply --dry-run\`;
 the read-only floor; the POSIX shell reference \`tests/bench/reference.sh\` run by
 \`sh\` ($(readlink -f /bin/sh)): the same decisions per LUN (owner, expected handler,
-verdict, action; checked against the helper's by \`tests/090-bench-reference.bats\`), with
+verdict, action; checked against the helper's by \`tests/095-bench-reference.bats\`), with
 \`read\` for the text attributes and \`od\` for the binary ones; one helper process per LUN
 (\`apply --dry-run H:C:T:L\` from a shell loop: the udev \`RUN+=\` model); and its floor, a
 static no-op program (\`tests/bench/noop.c\`) exec'ed per LUN from the same loop.  Median

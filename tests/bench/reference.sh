@@ -4,7 +4,7 @@
 # reference.sh - the per-LUN decisions of `scsi-dh-early apply --dry-run`
 # written as a plain POSIX shell loop over sysfs, the way a site script would
 # do it: the yardstick of `make bench` (section alternatives), and checked by
-# tests/090-bench-reference.bats to reach the same owner, expected handler,
+# tests/095-bench-reference.bats to reach the same owner, expected handler,
 # verdict and action as the helper on every tree it is given.
 #
 # Usage: reference.sh [-r ROOT] [-p "alua emc rdac hp_sw"] [-l yes|no]
