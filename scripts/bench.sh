@@ -1035,6 +1035,11 @@ stamp_after_title() {
 			first=no
 			echo
 			stamp_line "$1"
+			# what the stamp cannot say (figures kept from an earlier run)
+			if [ -s "$out/data/$1.notes" ]; then
+				echo
+				cat "$out/data/$1.notes"
+			fi
 		fi
 	done
 }
