@@ -1072,6 +1072,11 @@ fi
 	echo "fails a build):"
 	echo
 	summary
+	# why a target is missed, where the figures alone do not say
+	if [ -s "$out/data/summary.notes" ]; then
+		echo
+		cat "$out/data/summary.notes"
+	fi
 	echo
 	echo "Commands:"
 	echo
