@@ -8,7 +8,7 @@ set -euo pipefail
 
 prog=${0##*/}
 cache=${SDE_CACHE:-/var/cache/scsi-dh-early}
-meta=linux-image-amd64
+meta=${SDE_KERNEL_META:-linux-image-amd64}
 mode=vars
 key=
 
@@ -17,8 +17,9 @@ usage() {
 Usage: $prog [--env | --print KEY] [--meta PACKAGE]
 
 Download Debian's kernel image package (the one PACKAGE, default $meta,
-depends on) with apt-get download, unpack it into CACHE/kernel with dpkg-deb -x
-and run depmod on it.  Does nothing when the kernel is already cached.
+depends on) with apt-get download, unpack it into CACHE/kernel (another
+PACKAGE: CACHE/kernel-PACKAGE) with dpkg-deb -x and run depmod on it.  Does
+nothing when the kernel is already cached.
 
 Prints, for eval or sourcing:
   KVER=<kernel release>        KROOT=CACHE/kernel
@@ -31,7 +32,8 @@ Options:
   -h, --help     show this help
 
 Environment:
-  SDE_CACHE      cache directory (default /var/cache/scsi-dh-early, now $cache)
+  SDE_CACHE        cache directory (default /var/cache/scsi-dh-early, now $cache)
+  SDE_KERNEL_META  the default of --meta (default linux-image-amd64)
 USAGE
 }
 
@@ -65,7 +67,16 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-envfile=$cache/kernel.env
+# Each metapackage has a cache of its own; the default keeps the plain names.
+if [ "$meta" = linux-image-amd64 ]; then
+	kname=kernel
+else
+	case $meta in
+	*/* | .*) die "bad metapackage name '$meta'" ;;
+	esac
+	kname=kernel-$meta
+fi
+envfile=$cache/$kname.env
 
 # Print the cached result in the requested form.
 emit() {
@@ -150,9 +161,9 @@ kver=${kvers[0]}
 
 depmod -b "$work/root" "$kver" || die "depmod -b '$work/root' $kver failed"
 
-rm -rf "$cache/kernel" "$envfile"
-mv "$work/root" "$cache/kernel"
-kroot=$cache/kernel
+rm -rf "${cache:?}/$kname" "$envfile"
+mv "$work/root" "$cache/$kname"
+kroot=$cache/$kname
 {
 	printf 'KVER=%q\n' "$kver"
 	printf 'KROOT=%q\n' "$kroot"

@@ -115,3 +115,11 @@ boot() {
 	[ "$without" -gt 0 ]
 	[ $((with * 3)) -le "$without" ]
 }
+
+@test "kernel matrix, Debian 6.12, systemd initramfs: 35 LUNs (hp_sw, alua, none) in one sweep and one summary line" {
+	boot k612-systemd
+}
+
+@test "kernel matrix, Debian 6.12, classic init: 35 LUNs in one sweep and one summary line" {
+	boot k612-classic
+}

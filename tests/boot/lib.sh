@@ -39,6 +39,8 @@
 #       rootcmd=CMD     a command its /sbin/init runs before the report;
 #                       repeatable
 #       tier=extra      not part of the default run (run.sh --all runs it)
+#       kernel=META     boot Debian's kernel of metapackage META (default
+#                       linux-image-amd64); the image is built for it
 #       reports=NAMES   the reports the boot must print (default "pre-mount",
 #                       with root=busybox "pre-mount root")
 #       expect=[@REPORT ]CHECK  repeatable; checks report REPORT (default
@@ -85,6 +87,7 @@ BOOT_QEMU=${SDE_QEMU:-qemu-system-x86_64}
 BOOT_SMP=${SDE_BOOT_SMP:-1}
 BOOT_QEMU_LOCK=${SDE_QEMU_LOCK:-/tmp/sde-qemu.lock}
 BOOT_TEST_MODULE=$BOOT_DIR/modules.d/99sde-test
+BOOT_KMETA_DEFAULT=${SDE_KERNEL_META:-linux-image-amd64}
 # shellcheck source=SCRIPTDIR/array.sh
 . "$BOOT_DIR/array.sh"
 
@@ -102,7 +105,7 @@ BOOT_DISKROOT="root=/dev/vda rootfstype=ext4 rw sde.stop=none"
 declare -gA BOOT_IMAGE_ARGS=() BOOT_IMAGE_ENV=() BOOT_DISKS=()
 declare -gA SC_IMAGE=() SC_DISKS=() SC_CMDLINE=() SC_QEMU=() SC_LUNS=() SC_NEEDS=()
 declare -gA SC_TIMEOUT=() SC_EXPECT=() SC_ROOT=() SC_ROOTFILES=() SC_ROOTCMDS=()
-declare -gA SC_REPORTS=() SC_TIER=()
+declare -gA SC_REPORTS=() SC_TIER=() SC_KERNEL=()
 BOOT_SCENARIOS=()
 
 boot_log() {
@@ -156,6 +159,7 @@ scenario() {
 		rootcmd) SC_ROOTCMDS[$name]+="$val"$'\n' ;;
 		reports) SC_REPORTS[$name]=$val ;;
 		tier) SC_TIER[$name]=$val ;;
+		kernel) SC_KERNEL[$name]=$val ;;
 		needs) SC_NEEDS[$name]+="$val"$'\n' ;;
 		expect) SC_EXPECT[$name]+="$val"$'\n' ;;
 		*)
@@ -189,12 +193,18 @@ boot_missing() {
 	done
 }
 
+# boot_kernel_env [META]: BOOT_KVER and BOOT_VMLINUZ of Debian's kernel
+# metapackage META (default $SDE_KERNEL_META, or linux-image-amd64), fetched
+# into the cache once; SDE_KERNEL_META is exported for build-initrd.sh.
 boot_kernel_env() {
-	[ -n "${BOOT_VMLINUZ:-}" ] && return 0
-	local KVER='' VMLINUZ=''
-	eval "$("$BOOT_TOP/scripts/fetch-kernel.sh")"
+	local meta=${1:-${BOOT_KMETA_DEFAULT}} KVER='' VMLINUZ=''
+	[ -n "${BOOT_VMLINUZ:-}" ] && [ "${BOOT_KMETA:-}" = "$meta" ] && return 0
+	eval "$(SDE_KERNEL_META=$meta "$BOOT_TOP/scripts/fetch-kernel.sh")" || return 1
+	[ -n "$KVER" ] || boot_fail "fetch-kernel.sh --meta $meta failed" || return
+	BOOT_KMETA=$meta
 	BOOT_KVER=$KVER
 	BOOT_VMLINUZ=$VMLINUZ
+	export SDE_KERNEL_META=$meta
 }
 
 # ---- images --------------------------------------------------------------
@@ -240,7 +250,7 @@ boot_hash_path() {
 boot_image() {
 	local name=$1 key out args=() user=() extra=() envs=() a project=no seen=no
 	[ -n "${BOOT_IMAGE_ARGS[$name]+set}" ] || boot_fail "unknown image '$name'" || return
-	boot_kernel_env
+	[ -n "${BOOT_KMETA:-}" ] || boot_kernel_env || return
 	eval "user=(${BOOT_IMAGE_ARGS[$name]})"
 	eval "envs=(${BOOT_IMAGE_ENV[$name]})"
 	for a in ${user[@]+"${user[@]}"}; do
@@ -267,15 +277,17 @@ boot_image() {
 		extra=(--no-compress ${extra[@]+"${extra[@]}"})
 	fi
 	key=$(boot_image_key "$project" ${envs[@]+"${envs[@]}"} "${args[@]}" -- "${extra[@]}")
-	out=$BOOT_WORK/images/$name-$key.img
+	local stem=$name
+	[ "$BOOT_KMETA" = linux-image-amd64 ] || stem=$name.$BOOT_KVER
+	out=$BOOT_WORK/images/$stem-$key.img
 	if [ -s "$out" ] && [ "${SDE_BOOT_REBUILD:-0}" != 1 ]; then
 		boot_log "image $name: cached $out"
 		printf '%s\n' "$out"
 		return 0
 	fi
 	mkdir -p "$BOOT_WORK/images"
-	rm -f "$BOOT_WORK/images/$name"-*.img
-	local start end log=$BOOT_WORK/images/$name.log
+	rm -f "$BOOT_WORK/images/$stem"-*.img
+	local start end log=$BOOT_WORK/images/$stem.log
 	start=$(date +%s%N)
 	if ! env ${envs[@]+"${envs[@]}"} "$BOOT_TOP/scripts/build-initrd.sh" -o "$out.tmp" \
 		"${args[@]}" -- "${extra[@]}" >"$log" 2>&1; then
@@ -360,7 +372,7 @@ boot_scenario_run() {
 			return 77
 		fi
 	done <<<"${SC_NEEDS[$name]}"
-	boot_kernel_env
+	boot_kernel_env "${SC_KERNEL[$name]:-}" || return 1
 	img=$(boot_image "${SC_IMAGE[$name]}") || return 1
 
 	dir=$BOOT_WORK/logs/$name

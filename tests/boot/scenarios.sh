@@ -296,3 +296,26 @@ scenario array-unavailable-with image=proj-classic tier=array "$array_timeout" \
 
 # shellcheck source-path=SCRIPTDIR source=scenarios-realroot.sh
 . "$BOOT_DIR/scenarios-realroot.sh"
+
+# ---- the kernel matrix ----
+
+k612=linux-image-6.12-amd64
+# HP's MSA1000 and DEC's HSG80 (hp_sw in the kernel's table), QEMU's own disk,
+# and 32 scsi_debug LUNs with TPGS.
+disks matrix "COMPAQ:MSA1000 VOLUME" "DEC:HSG80" ":"
+matrix_cmdline="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=32"
+matrix_expect=(
+	"expect=count all 35"
+	"expect=count host=scsi_debug 32"
+	"expect=dh host=scsi_debug alua"
+	"expect=access host=scsi_debug active/optimized"
+	"expect=dh vendor=QEMU detached"
+	"expect=status 0"
+	"expect=kmsg scsi-dh-early: 35 LUNs: "
+	"expect=consolecount 1 \\] scsi-dh-early: 35 LUNs: "
+	"expect=!json \"verdict\":\"missing\""
+)
+scenario k612-systemd image=proj-systemd kernel=$k612 disks=matrix luns=35 \
+	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}"
+scenario k612-classic image=proj-classic kernel=$k612 disks=matrix luns=35 \
+	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}"
