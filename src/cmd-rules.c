@@ -12,8 +12,8 @@
  *    kernel's table, which udev cannot read): the sweep looks.
  *  - a handler attached and an active owner rule that may claim the LUN: the
  *    sweep looks (detach, or reports the owned LUN).  vendor, model and wwid
- *    become ATTR{} globs (udev chops trailing blanks as the helper does and
- *    matches with fnmatch(3) as the helper does); a key that cannot be written
+ *    become ATTR{} globs, one line each (udev chops trailing blanks as the
+ *    helper does and matches with fnmatch(3) as the helper does); a key that cannot be written
  *    as one (host: proc_name is no attribute of the scsi_device or its
  *    parents; a glob with '"', '|' or '\') is left out, so the match is wider,
  *    never narrower, than the helper's.  A device without the wwid attribute
@@ -52,18 +52,24 @@ static bool globs_expressible(const struct glob_list *l)
 	return true;
 }
 
-/* ATTR{key}=="a|b|c", when every glob can be written so; false when left out */
-static bool attr_match(const char *key, const struct glob_list *l)
-{
-	unsigned int i;
+/*
+ * One rule line per glob, never "a|b|c": udev 252 decides from the first glob
+ * alone whether to chop the sysfs value's trailing blanks for every glob of a
+ * list (src/udev/udev-rules.c, rule_line_add_token(): the list is made a
+ * NUL-separated string before strlen() looks at its end; token_match_attr()),
+ * and udev before 243 matches a list of globs in a copy of 1024 bytes, cut
+ * short (v239 match_key(), GL_SPLIT_GLOB, strscpy() into UTIL_PATH_SIZE).  A
+ * single glob is shorter than GLOB_MAX, far below that; and alone, it decides
+ * the chopping for itself: chopped unless it ends in a blank, which the
+ * helper's trimmed value never matches anyway (wider, never narrower).
+ */
+#define UDEV_VALUE_MAX 1024
+_Static_assert(GLOB_MAX < UDEV_VALUE_MAX, "a glob must fit udev's match buffer whole");
 
-	if (!l->n || !globs_expressible(l))
-		return false;
-	printf("ATTR{%s}==\"", key);
-	for (i = 0; i < l->n; i++)
-		printf("%s%s", i ? "|" : "", l->v[i]);
-	printf("\", ");
-	return true;
+/* Whether the key takes part in the match: false when left out (wider). */
+static bool key_used(const struct glob_list *l)
+{
+	return l->n && globs_expressible(l);
 }
 
 /* the owner's name as a comment: its letters, digits and ._- only */
@@ -80,21 +86,58 @@ static void owner_comment(const struct owner_rule *o)
 	putchar('\n');
 }
 
-static void owner_rule(const struct owner_rule *o)
+static const char *const key_names[] = { "vendor", "model", "wwid" };
+
+/* Where a match of key k of owner rule i goes: the next key's label, or the kick. */
+static void goto_next(unsigned int i, unsigned int k, unsigned int last)
 {
-	owner_comment(o);
-	if (o->wwid.n) {
-		/* no wwid attribute: the helper derives it, udev cannot */
-		printf("ATTR{dh_state}!=\"detached\", TEST!=\"wwid\", ");
-		attr_match("vendor", &o->vendor);
-		attr_match("model", &o->model);
+	if (k == last)
 		printf("GOTO=\"scsi_dh_early_late\"\n");
+	else
+		printf("GOTO=\"scsi_dh_early_o%u_%s\"\n", i, key_names[k]);
+}
+
+/*
+ * Owner rule i: every key must match (the keys in turn, each ending in a
+ * label), and a key matches when any of its globs does (a line each); when
+ * none does, on to the owner's end.
+ */
+static void owner_rule(unsigned int i, const struct owner_rule *o)
+{
+	const struct glob_list *keys[] = { &o->vendor, &o->model, &o->wwid };
+	const unsigned int nkeys = sizeof(keys) / sizeof(keys[0]);
+	unsigned int k, g, last = nkeys, prev = nkeys;
+
+	owner_comment(o);
+	printf("ATTR{dh_state}==\"detached\", GOTO=\"scsi_dh_early_o%u_end\"\n", i);
+	for (k = 0; k < nkeys; k++)
+		if (key_used(keys[k]))
+			last = k;
+	if (last == nkeys) {
+		/* no key udev can say: every device with a handler */
+		printf("GOTO=\"scsi_dh_early_late\"\n");
+		printf("LABEL=\"scsi_dh_early_o%u_end\"\n", i);
+		return;
 	}
-	printf("ATTR{dh_state}!=\"detached\", ");
-	attr_match("vendor", &o->vendor);
-	attr_match("model", &o->model);
-	attr_match("wwid", &o->wwid);
-	printf("GOTO=\"scsi_dh_early_late\"\n");
+	for (k = 0; k <= last; k++) {
+		if (!key_used(keys[k]))
+			continue;
+		if (prev < nkeys)
+			printf("LABEL=\"scsi_dh_early_o%u_%s\"\n", i, key_names[prev]);
+		/* no wwid attribute (before 3.15): the helper derives it, udev cannot */
+		if (keys[k] == &o->wwid) {
+			printf("TEST!=\"wwid\", ");
+			goto_next(i, k, last);
+		}
+		for (g = 0; g < keys[k]->n; g++) {
+			printf("ATTR{%s}==\"%s\", ", key_names[k], keys[k]->v[g]);
+			goto_next(i, k, last);
+		}
+		if (k != last)
+			printf("GOTO=\"scsi_dh_early_o%u_end\"\n", i);
+		prev = k;
+	}
+	printf("LABEL=\"scsi_dh_early_o%u_end\"\n", i);
 }
 
 int cmd_rules(const struct policy *p)
@@ -129,7 +172,7 @@ int cmd_rules(const struct policy *p)
 	for (i = 0; i < p->nowners; i++) {
 		if (!p->owners[i].active)
 			continue;
-		owner_rule(&p->owners[i]);
+		owner_rule(i, &p->owners[i]);
 	}
 	printf("GOTO=\"scsi_dh_early_end\"\n"
 	       "\n"

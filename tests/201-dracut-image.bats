@@ -129,7 +129,7 @@ check_rule() {
 	# active owner rule's (emcp is no module of this kernel: powerpath is not)
 	assert_line 'ATTR{dh_state}=="detached", GOTO="scsi_dh_early_late"'
 	assert_line '# owner fc-array'
-	assert_line 'ATTR{dh_state}!="detached", ATTR{vendor}=="HP", GOTO="scsi_dh_early_late"'
+	assert_line 'ATTR{vendor}=="HP", GOTO="scsi_dh_early_late"'
 	refute_line --partial 'owner powerpath'
 	assert_line 'RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"'
 	run grep -c 'RUN' <<<"$output"

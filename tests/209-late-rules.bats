@@ -144,7 +144,7 @@ helper_wants() {
 	model = X*
 	EOF2
 	run -0 sde --kver "$KVER" rules
-	assert_line 'ATTR{dh_state}!="detached", ATTR{model}=="X*", GOTO="scsi_dh_early_late"'
+	assert_line 'ATTR{model}=="X*", GOTO="scsi_dh_early_late"'
 	refute_output --partial 'A|B'
 	conf <<<'late_attach = maybe'
 	run -2 --separate-stderr sde --kver "$KVER" rules
@@ -155,4 +155,53 @@ helper_wants() {
 	mkdir -p "$ROOT/etc"
 	run -0 sde --kver "$KVER" rules
 	diff -u "$TOP/modules.d/50scsi-dh-early/66-scsi-dh-early.rules" - <<<"$output"
+}
+
+# Issue 18, item 5: udev 252 (src/udev/udev-rules.c, rule_line_add_token())
+# turns "a|b" into a NUL-separated list first and only then decides, from the
+# last character of what strlen() sees (the FIRST glob), whether
+# token_match_attr() strips the trailing blanks of the sysfs value for every
+# glob of the list.  "HP      |DGC" keeps them, and "DGC     " matches no glob.
+# The helper trims the value and matches each glob on its own: so must the
+# rule, one match per line.
+@test "a list of globs: udev matches each glob as the helper does, whatever the first one ends with" {
+	fx kernel "$KVER" \
+		lun 1:0:0:1 vendor=DGC model=VRAID dh=emc \
+		lun 1:0:0:2 vendor=HP model=HSV100 dh=hp_sw \
+		lun 1:0:0:3 vendor=IBM model=1814 dh=rdac wwid=iqn.2001-05.com.example:storage.lun16 \
+		lun 1:0:0:4 vendor=IBM model=1814 dh=rdac wwid=iqn.2001-05.com.example:storage.lun17 \
+		lun 1:0:0:5 vendor=NETAPP model=LUN tpgs=1 dh=alua \
+		lun 1:0:0:6 vendor=NETAPP model=INF-01-00 tpgs=1 dh=alua \
+		lun 1:0:0:7 vendor=LSI model=LUN tpgs=1 dh=alua \
+		lun 1:0:0:8 vendor=LSI model=OTHER tpgs=1 dh=alua
+	{
+		printf '[owner pp]\nvendor = "HP      " DGC\n'
+		printf '[owner iscsi]\nvendor = IBM\nwwid ='
+		for i in $(seq 16); do printf ' iqn.2001-05.com.example:storage.lun%d' "$i"; done
+		printf '\n[owner both]\nvendor = LSI NETAPP\nmodel = INF-* LUN\n'
+	} | conf
+	sde --kver "$KVER" rules >"$BATS_TEST_TMPDIR/rule"
+	run -0 udev_kicks "$BATS_TEST_TMPDIR/rule"
+	kicks=$output
+	run -0 helper_wants
+	assert_output - <<-'EOF2'
+	1:0:0:1 yes
+	1:0:0:2 no
+	1:0:0:3 yes
+	1:0:0:4 no
+	1:0:0:5 yes
+	1:0:0:6 yes
+	1:0:0:7 yes
+	1:0:0:8 no
+	EOF2
+	while read -r hctl want; do
+		[ "$want" = no ] || grep -qx "$hctl yes" <<<"$kicks" || {
+			echo "no kick for $hctl, which the helper wants; the rule:"
+			cat "$BATS_TEST_TMPDIR/rule"
+			false
+		}
+	done <<<"$output"
+	# where the helper wants nothing: a wwid not listed, a model not listed
+	grep -qx '1:0:0:4 no' <<<"$kicks"
+	grep -qx '1:0:0:8 no' <<<"$kicks"
 }
