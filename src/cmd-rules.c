@@ -1,15 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * rules: the udev rule for SCSI devices added after the boot's sweep, made
- * from the resolved policy when the image is built, so that a LUN that needs
- * nothing starts nothing.
+ * from the resolved policy when the image is built, so that a LUN that came up
+ * with its handler and that no owner rule names starts nothing.
  *
  * By the time the kernel sends the "add" event of a scsi_device, the SCSI
  * core has decided its handler: scsi_sysfs_add_sdev() (drivers/scsi/scsi_sysfs.c)
  * calls scsi_dh_add_device() before device_add(), and dh_state reads the
  * attached handler's name or "detached" (sdev_show_dh_state()).  So:
  *  - dh_state "detached": the plan may want a late attach (TPGS or the
- *    kernel's table, which udev cannot read): the sweep looks.
+ *    kernel's table, which udev cannot read): the sweep looks, whatever
+ *    late_attach says, since the kernel command line may turn it on.
  *  - a handler attached and an active owner rule that may claim the LUN: the
  *    sweep looks (detach, or reports the owned LUN).  vendor, model and wwid
  *    become ATTR{} globs, one line each (udev chops trailing blanks as the
@@ -100,23 +101,24 @@ static void goto_next(unsigned int i, unsigned int k, unsigned int last)
 /*
  * Owner rule i: every key must match (the keys in turn, each ending in a
  * label), and a key matches when any of its globs does (a line each); when
- * none does, on to the owner's end.
+ * none does, on to the owner's end.  Devices without a handler took the kick
+ * above: here every device has one.
  */
 static void owner_rule(unsigned int i, const struct owner_rule *o)
 {
 	const struct glob_list *keys[] = { &o->vendor, &o->model, &o->wwid };
 	const unsigned int nkeys = sizeof(keys) / sizeof(keys[0]);
-	unsigned int k, g, last = nkeys, prev = nkeys;
+	unsigned int k, g, last = nkeys, used = 0, prev = nkeys;
 
 	owner_comment(o);
-	printf("ATTR{dh_state}==\"detached\", GOTO=\"scsi_dh_early_o%u_end\"\n", i);
 	for (k = 0; k < nkeys; k++)
-		if (key_used(keys[k]))
+		if (key_used(keys[k])) {
 			last = k;
+			used++;
+		}
 	if (last == nkeys) {
 		/* no key udev can say: every device with a handler */
 		printf("GOTO=\"scsi_dh_early_late\"\n");
-		printf("LABEL=\"scsi_dh_early_o%u_end\"\n", i);
 		return;
 	}
 	for (k = 0; k <= last; k++) {
@@ -137,7 +139,8 @@ static void owner_rule(unsigned int i, const struct owner_rule *o)
 			printf("GOTO=\"scsi_dh_early_o%u_end\"\n", i);
 		prev = k;
 	}
-	printf("LABEL=\"scsi_dh_early_o%u_end\"\n", i);
+	if (used > 1)
+		printf("LABEL=\"scsi_dh_early_o%u_end\"\n", i);
 }
 
 int cmd_rules(const struct policy *p)
@@ -166,9 +169,15 @@ int cmd_rules(const struct policy *p)
 		printf("GOTO=\"scsi_dh_early_end\"\n");
 	}
 	printf("\n");
-	if (p->late_attach)
-		printf("# no handler: the sweep attaches the one the kernel would have\n"
-		       "ATTR{dh_state}==\"detached\", GOTO=\"scsi_dh_early_late\"\n");
+	/*
+	 * Whatever late_attach says: rd.scsi_dh.late_attach= on the command line
+	 * wins over it, and no command line is known when the rule is made (the
+	 * image's build, a unit that reads none); the sweep reads the policy
+	 * with the command line and decides.
+	 */
+	printf("# no handler: the sweep attaches the one the kernel would have (late_attach,\n"
+	       "# or rd.scsi_dh.late_attach= on the command line, which wins: the sweep decides)\n"
+	       "ATTR{dh_state}==\"detached\", GOTO=\"scsi_dh_early_late\"\n");
 	for (i = 0; i < p->nowners; i++) {
 		if (!p->owners[i].active)
 			continue;

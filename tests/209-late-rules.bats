@@ -125,12 +125,13 @@ helper_wants() {
 	grep -qx '3:0:0:1 yes' <<<"$kicks"
 }
 
-@test "late_attach = no, no owner rule: the rule starts nothing at all" {
+@test "late_attach = no, no owner rule: nothing for a LUN with its handler" {
 	fx kernel "$KVER" lun 1:0:0:5 vendor=HP model=HSV100 lun 1:0:0:6 vendor=HP model=HSV100 dh=hp_sw
 	conf <<<'late_attach = no'
 	sde --kver "$KVER" rules >"$BATS_TEST_TMPDIR/rule"
 	run -0 udev_kicks "$BATS_TEST_TMPDIR/rule"
-	assert_output $'1:0:0:5 no\n1:0:0:6 no'
+	# no handler: the runner decides (rd.scsi_dh.late_attach=1 may turn it on)
+	assert_output $'1:0:0:5 yes\n1:0:0:6 no'
 	# the one place that runs anything
 	run grep -c "^RUN" "$BATS_TEST_TMPDIR/rule"
 	assert_output 1
@@ -155,6 +156,32 @@ helper_wants() {
 	mkdir -p "$ROOT/etc"
 	run -0 sde --kver "$KVER" rules
 	diff -u "$TOP/modules.d/50scsi-dh-early/66-scsi-dh-early.rules" - <<<"$output"
+}
+
+# Issue 18, item 4: the command line overrides the configuration (the last
+# occurrence of rd.scsi_dh.late_attach= wins, scsi-dh-early(8)), and the rule is
+# made before any command line is known: when the image is built, and in the
+# real root by a unit that reads no command line.  The runner's "apply --late"
+# reads the policy with the command line; the rule must not decide for it.
+@test "late_attach = no, rd.scsi_dh.late_attach=1 on the command line: the rule starts the sweep that attaches" {
+	fx kernel "$KVER" lun 1:0:0:5 vendor=HP model=HSV100 \
+		lun 1:0:0:6 vendor=HP model=HSV100 dh=hp_sw \
+		cmdline "ro rd.scsi_dh.late_attach=1"
+	conf <<<'late_attach = no'
+	# what the runner does with that command line: attach hp_sw (scsi_dh.c's table)
+	run -0 sde --kver "$KVER" apply --late --dry-run
+	assert_line '1:0:0:5 (HP:HSV100) dh_state=detached: attach hp_sw: would be done'
+	# the rule, made as module-setup.sh makes it: a root with no proc/cmdline
+	mkdir -p "$BATS_TEST_TMPDIR/build"
+	ln -s "$ROOT/etc" "$BATS_TEST_TMPDIR/build/etc"
+	"$BIN" --sysroot "$BATS_TEST_TMPDIR/build" --kver "$KVER" --no-kmsg rules \
+		>"$BATS_TEST_TMPDIR/rule-image"
+	# and as scsi-dh-early.service makes it, on the target
+	sde --kver "$KVER" rules >"$BATS_TEST_TMPDIR/rule-root"
+	for r in image root; do
+		run -0 udev_kicks "$BATS_TEST_TMPDIR/rule-$r"
+		assert_output $'1:0:0:5 yes\n1:0:0:6 no'
+	done
 }
 
 # Issue 18, item 5: udev 252 (src/udev/udev-rules.c, rule_line_add_token())
