@@ -217,7 +217,7 @@ static bool summary_quiet(const struct policy *p, const struct summary *sum, int
 	if (full_sweep || ret != EXIT_OK || p->fallback)
 		return false;
 	if (sum->attached || sum->detached || sum->refused || sum->failed || sum->declined ||
-	    sum->held)
+	    sum->held || sum->wwid_too_long)
 		return false;
 	return sum->verdicts[V_MISSING] + sum->verdicts[V_MISMATCH] + sum->verdicts[V_UNKNOWN] +
 	       sum->verdicts[V_OWNED_ATTACHED] == 0;

@@ -204,6 +204,8 @@ static const char *host_driver(unsigned int host)
  * cut short: unreadable, as truncation is never taken for the whole. The page
  * and its parse are kept off the stack (read one device at a time).
  */
+_Static_assert(sizeof(((struct vpd83 *)0)->id) == WWID_MAX, "one bound for both wwids");
+
 static int read_vpd83(int dfd, struct device *d)
 {
 	static unsigned char page[4096];
@@ -232,7 +234,11 @@ static int read_vpd83(int dfd, struct device *d)
 	d->vpd83 = 1;
 	d->tpg = v.tpg;
 	d->vpd83_truncated = v.truncated;
-	if (!d->wwid[0] && v.id_len > 0) {
+	if (d->wwid[0] || d->wwid_too_long)
+		return 0;
+	if (v.id_len == -ENAMETOOLONG)
+		d->wwid_too_long = true;
+	if (v.id_len > 0) {
 		d->wwid = str_keep(v.id);
 		if (!d->wwid) {
 			d->wwid = "";
@@ -351,8 +357,18 @@ static int device_read_some(struct device *d, const char *hctl, unsigned int ski
 	 */
 	if (!(skip & DEV_ACCESS) && !str_eq(d->dh_state, "detached"))
 		KEEP(r, attr_str(dfd, "access_state", 32, AS_TRIM | AS_SHARED, &d->access_state));
-	if (!(skip & DEV_WWID))
-		KEEP(r, attr_str(dfd, "wwid", 256, AS_TRIM, &d->wwid));
+	if (!(skip & DEV_WWID)) {
+		/*
+		 * A wwid too long to keep (a T10 designator of non-printable bytes,
+		 * each shown as \ooo) is unknown: owner rules on wwid do not match
+		 * the LUN, the others still do; never the whole LUN left out.
+		 */
+		e = attr_str(dfd, "wwid", WWID_MAX, AS_TRIM, &d->wwid);
+		if (e == -EFBIG)
+			d->wwid_too_long = true;
+		else
+			KEEP(r, e);
+	}
 
 	fd = openat(dfd, "inquiry", O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK | O_NOFOLLOW);
 	if (fd >= 0) {
@@ -388,6 +404,17 @@ static int device_read_some(struct device *d, const char *hctl, unsigned int ski
 	if (d->vanished)
 		return -ENOENT;
 	return r;
+}
+
+/*
+ * Said when a device joins an inventory, not when it is read again: at -v on
+ * standard error; the kernel log gets the count in the summary line.
+ */
+static void said_too_long(const struct device *d)
+{
+	if (d->wwid_too_long)
+		log_msg(SDE_INFO, "%s: wwid longer than %d bytes: taken as unknown", d->hctl,
+			WWID_MAX - 1);
 }
 
 int device_read(struct device *d, const char *hctl)
@@ -493,6 +520,7 @@ int inventory_add(struct inventory *inv, const char *hctl)
 	r = device_read_some(&inv->dev[inv->n], hctl, inv->skip);
 	if (r == -EINVAL || r == -ENAMETOOLONG || r == -EFBIG || r == -ENOMEM)
 		return r;
+	said_too_long(&inv->dev[inv->n]);
 	inv->n++;
 	*slot = inv->n;
 	return 0;
@@ -539,7 +567,7 @@ int inventory_scan(struct inventory *inv)
 		/* a device that vanished since readdir is simply not there */
 		r = device_read_some(&inv->dev[inv->n], de->d_name, inv->skip);
 		if (r == 0)
-			inv->n++;
+			said_too_long(&inv->dev[inv->n++]);
 		else if (r != -ENOENT)
 			log_msg(SDE_WARNING, "%s: %s, not looked at", de->d_name,
 				r == -EFBIG ? "an attribute longer than it can be" : strerror(-r));

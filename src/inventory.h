@@ -9,6 +9,7 @@
 
 #define MAX_DEVICES 65536	/* SCSI devices looked at in one run */
 #define HCTL_MAX 64	/* "4294967295:4294967295:4294967295:18446744073709551615" fits */
+#define WWID_MAX 256	/* the wwid kept, with its NUL; struct vpd83's id is as long */
 
 /*
  * One SCSI device as sysfs shows it. The strings live in the string pool
@@ -22,6 +23,7 @@ struct device {
 	signed char tpgs;	/* INQUIRY byte 5 bits 4-5, -1 unknown */
 	signed char vpd83;	/* vpd_pg83: 1 read, 0 absent or unreadable, -1 malformed */
 	bool wwid_from_vpd;
+	bool wwid_too_long;	/* longer than WWID_MAX - 1 bytes: taken as unknown ("") */
 	bool vpd83_truncated;
 	bool vanished;
 	/* learnt from the kernel in this run: a late attach refused by the handler */

@@ -160,6 +160,8 @@ void summary_count(struct summary *s, const struct inventory *inv,
 		if (d->vanished)
 			continue;
 		s->luns++;
+		if (d->wwid_too_long)
+			s->wwid_too_long++;
 		s->verdicts[d->as.verdict < V__COUNT ? d->as.verdict : V_UNKNOWN]++;
 	}
 }
@@ -192,6 +194,11 @@ void summary_format(const struct summary *s, char *buf, unsigned int size)
 	if (s->vanished) {
 		len = strlen(buf);
 		snprintf(buf + len, size - len, ", vanished %u", s->vanished);
+	}
+	if (s->wwid_too_long) {
+		len = strlen(buf);
+		snprintf(buf + len, size - len, "; wwid too long to read (taken as unknown): %u LUN%s",
+			 s->wwid_too_long, s->wwid_too_long == 1 ? "" : "s");
 	}
 }
 
@@ -435,6 +442,7 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 		json_string(f, nz(d->wwid));
 		fprintf(f, ",\"wwid_source\":");
 		json_string(f, !d->wwid[0] ? NULL : d->wwid_from_vpd ? "vpd_pg83" : "wwid");
+		bool_json(f, "wwid_too_long", d->wwid_too_long, true);
 		fprintf(f, ",\"owner\":");
 		json_string(f, o ? o->name : NULL);
 		fprintf(f, ",\"verdict\":");

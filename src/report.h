@@ -14,6 +14,7 @@ struct summary {
 	unsigned int luns;
 	unsigned int verdicts[V__COUNT];
 	unsigned int attached, detached, refused, failed, vanished, declined, held;
+	unsigned int wwid_too_long;	/* LUNs whose wwid was too long to read */
 };
 
 /* A JSON string for any bytes: escapes, and \u00XX for bytes that are not UTF-8. */
@@ -22,7 +23,10 @@ void json_string(FILE *f, const char *s);
 /* Counts the assessments of inv (d->as) and the results of items (may be NULL). */
 void summary_count(struct summary *s, const struct inventory *inv,
 		   const struct apply_item *items);
-/* "412 LUNs: 408 ok, 2 none, 2 owned; attached 3, detached 0, refused 0, failed 0" */
+/*
+ * "412 LUNs: 408 ok, 2 none, 2 owned; attached 3, detached 0, refused 0, failed 0",
+ * then "; wwid too long to read (taken as unknown): 2 LUNs" when there are such
+ */
 void summary_format(const struct summary *s, char *buf, unsigned int size);
 
 /* The kernel, its generation and what each command can do on it; the policy. */

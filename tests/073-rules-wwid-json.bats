@@ -57,3 +57,65 @@ setup() {
 	assert_line '# errors in the configuration: the sweeps change nothing'
 	refute_output --partial "$long"
 }
+
+# --- a WWID too long to read
+
+# sysfs "wwid" shows a T10 vendor designator as "t10.%*pE" (drivers/scsi/
+# scsi_lib.c, scsi_vpd_lun_id(); lib/vsprintf.c escapes each non-printable
+# byte as \ooo): 62 such bytes after "ACME    " make 260 characters, past the
+# 255 the helper keeps.
+long_wwid() {
+	printf 't10.ACME    '
+	for _ in $(seq 62); do printf '\\001'; done
+}
+
+@test "wwid over 255 bytes: the LUN is handled with its wwid unknown, and the boot's log says so" {
+	long=$(long_wwid)
+	[ "${#long}" -eq 260 ]
+	fx kernel "$KVER" kmsg \
+		lun 1:0:0:1 vendor=ACME model=X wwid="$long" \
+		lun 1:0:0:2 vendor=ACME model=Y wwid="$long" \
+		lun 1:0:0:3 vendor=HP model=HSV100 wwid="$long"
+	conf <<-'EOF'
+	[owner by-wwid]
+	wwid = t10.ACME*
+	[owner by-model]
+	vendor = ACME
+	model = Y
+	EOF
+	run -0 --separate-stderr sde -q status --json
+	jq -e '[.devices[].hctl] == ["1:0:0:1","1:0:0:2","1:0:0:3"]' <<<"$output"
+	jq -e '[.devices[] | .wwid, .wwid_too_long] == [null, true, null, true, null, true]' <<<"$output"
+	# owner matching by wwid does not match; by vendor and model it does
+	jq -e '[.devices[].owner] == [null, "by-model", null]' <<<"$output"
+	jq -e '.devices[2].verdict == "missing"' <<<"$output"
+	# the boot's sweep (-q, as scsi-dh-apply.sh runs it): the LUN is attached
+	# and listed, and its one line in the kernel log says how many wwids were
+	# too long
+	run -0 sde_dyn -q apply
+	[ "$(cat "$ROOT/sys/class/scsi_device/1:0:0:3/device/dh_state")" = hp_sw ]
+	grep -q '^1:0:0:1 ' "$ROOT/run/scsi-dh-early/status.txt"
+	grep -q '^1:0:0:3 .* hp_sw .* hp_sw .* ok$' "$ROOT/run/scsi-dh-early/status.txt"
+	run grep -c 'scsi-dh-early' "$ROOT/dev/kmsg"
+	assert_output 1
+	grep -qx '<6>scsi-dh-early: 3 LUNs: 1 ok, 1 none, 1 owned; attached 1, detached 0, refused 0, failed 0; wwid too long to read (taken as unknown): 3 LUNs' \
+		"$ROOT/dev/kmsg"
+	grep -qx '3 LUNs: 1 ok, 1 none, 1 owned; attached 1, detached 0, refused 0, failed 0; wwid too long to read (taken as unknown): 3 LUNs' \
+		"$ROOT/run/scsi-dh-early/status.txt"
+	# named on its own, the LUN is acted on too
+	fx lun 1:0:0:3 vendor=HP model=HSV100 wwid="$long"
+	run -0 sde_dyn -q apply 1:0:0:3
+	[ "$(cat "$ROOT/sys/class/scsi_device/1:0:0:3/device/dh_state")" = hp_sw ]
+}
+
+@test "wwid from vpd_pg83 over 255 bytes (no wwid attribute): unknown, and said" {
+	# designator: code set 2 (ASCII), LUN, type 1 (T10), 70 bytes: "ACME    " + 62 x 0x01
+	hex=0201004641434d4520202020
+	for _ in $(seq 62); do hex+=01; done
+	fx kernel "$KVER" lun 1:0:0:1 vendor=ACME model=X vpd83="raw:$hex" \
+		lun 1:0:0:2 vendor=ACME model=X vpd83=naa:600a0b8000000002
+	run -0 sde status --json
+	jq -e '[.devices[] | .wwid, .wwid_source, .wwid_too_long] ==
+		[null, null, true, "naa.600a0b8000000002", "vpd_pg83", false]' <<<"$output"
+	jq -e '.summary | endswith("; wwid too long to read (taken as unknown): 1 LUN")' <<<"$output"
+}
