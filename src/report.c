@@ -41,13 +41,20 @@ static unsigned int utf8_len(const unsigned char *s)
 	return n;
 }
 
-void json_string(FILE *f, const char *str)
+/*
+ * Controls as \u00XX: C0 and DEL, and C1 (U+0080..U+009F: U+009B is CSI to a
+ * terminal), which valid UTF-8 carries as c2 80..c2 9f.  A byte that is not
+ * part of valid UTF-8 becomes U+FFFD, never the character of the same number
+ * (0xff and U+00FF would read the same); the output is plain ASCII and UTF-8.
+ */
+bool json_string(FILE *f, const char *str)
 {
 	const unsigned char *s = (const unsigned char *)str;
+	bool invalid = false;
 
 	if (!str) {
 		fputs("null", f);
-		return;
+		return false;
 	}
 	fputc('"', f);
 	while (*s) {
@@ -82,15 +89,54 @@ void json_string(FILE *f, const char *str)
 		}
 		n = utf8_len(s);
 		if (!n) {
-			/* not UTF-8: take the byte as Latin-1 */
-			fprintf(f, "\\u%04x", *s);
+			fputs("\\ufffd", f);
+			invalid = true;
 			s++;
+			continue;
+		}
+		if (n == 2 && s[0] == 0xc2 && s[1] < 0xa0) {
+			fprintf(f, "\\u%04x", s[1]);	/* C1 */
+			s += 2;
 			continue;
 		}
 		fwrite(s, 1, n, f);
 		s += n;
 	}
 	fputc('"', f);
+	return invalid;
+}
+
+bool utf8_valid(const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	unsigned int n;
+
+	for (; str && *s; s += n) {
+		n = utf8_len(s);
+		if (!n)
+			return false;
+	}
+	return true;
+}
+
+/* The exact bytes of s as a JSON string of lowercase hex digits. */
+static void json_hex(FILE *f, const char *str)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', f);
+	for (; *s; s++)
+		fprintf(f, "%02x", *s);
+	fputc('"', f);
+}
+
+void json_member(FILE *f, const char *name, const char *value, bool comma)
+{
+	fprintf(f, "%s\"%s\":", comma ? "," : "", name);
+	if (!json_string(f, value))
+		return;
+	fprintf(f, ",\"%s_hex\":", name);
+	json_hex(f, value);
 }
 
 static const char *nz(const char *s)
@@ -353,12 +399,11 @@ void kernel_json(FILE *f, struct kernel_info *k)
 	int cd = kernel_can_detach(k);
 	unsigned int i, n = 0;
 
-	fprintf(f, "{\"release\":");
-	json_string(f, k->release);
+	fputc('{', f);
+	json_member(f, "release", k->release, false);
 	fprintf(f, ",\"can_detach\":%s,\"generation\":", cd < 0 ? "null" : cd ? "true" : "false");
 	json_string(f, ids[kf->gen->id]);
-	fprintf(f, ",\"generation_why\":");
-	json_string(f, k->gen_why);
+	json_member(f, "generation_why", k->gen_why, true);
 	fprintf(f, ",\"table\":");
 	json_string(f, kf->gen->source);
 	fprintf(f, ",\"builtin_handlers\":[");
@@ -395,15 +440,29 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 	bool_json(f, "detach", p->detach, true);
 	bool_json(f, "fallback", p->fallback, true);
 	fprintf(f, ",\"errors\":[");
-	for (i = 0; i < p->nerrors && i < MAX_ERRORS; i++) {
+	for (i = 0, n = 0; i < p->nerrors && i < MAX_ERRORS; i++) {
 		if (i)
 			fputc(',', f);
-		json_string(f, p->errors[i]);
+		n += json_string(f, p->errors[i]);
 	}
-	fprintf(f, "],\"owners\":[");
+	fputc(']', f);
+	if (n) {
+		/* errors quote the files: the exact bytes of each, null where UTF-8 */
+		fprintf(f, ",\"errors_hex\":[");
+		for (i = 0; i < p->nerrors && i < MAX_ERRORS; i++) {
+			if (i)
+				fputc(',', f);
+			if (utf8_valid(p->errors[i]))
+				fputs("null", f);
+			else
+				json_hex(f, p->errors[i]);
+		}
+		fputc(']', f);
+	}
+	fprintf(f, ",\"owners\":[");
 	for (i = 0; i < p->nowners; i++) {
-		fprintf(f, "%s{\"name\":", i ? "," : "");
-		json_string(f, p->owners[i].name);
+		fputs(i ? ",{" : "{", f);
+		json_member(f, "name", p->owners[i].name, false);
 		bool_json(f, "active", p->owners[i].active, true);
 		fputc('}', f);
 	}
@@ -416,39 +475,30 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 			continue;
 		fprintf(f, "%s\n{\"hctl\":", n++ ? "," : "");
 		json_string(f, d->hctl);
-		fprintf(f, ",\"block\":");
-		json_string(f, nz(d->block));
+		json_member(f, "block", nz(d->block), true);
 		if (d->type < 0)
 			fprintf(f, ",\"type\":null");
 		else
 			fprintf(f, ",\"type\":%d", d->type);
-		fprintf(f, ",\"vendor\":");
-		json_string(f, d->vendor_t);
-		fprintf(f, ",\"model\":");
-		json_string(f, d->model_t);
-		fprintf(f, ",\"host_driver\":");
-		json_string(f, nz(d->host_driver));
+		json_member(f, "vendor", d->vendor_t, true);
+		json_member(f, "model", d->model_t, true);
+		json_member(f, "host_driver", nz(d->host_driver), true);
 		if (d->tpgs < 0)
 			fprintf(f, ",\"tpgs\":null");
 		else
 			fprintf(f, ",\"tpgs\":%d", d->tpgs);
 		fprintf(f, ",\"expected\":");
 		json_string(f, d->as.expected);
-		fprintf(f, ",\"attached\":");
-		json_string(f, device_attached(d));
-		fprintf(f, ",\"access_state\":");
-		json_string(f, nz(d->access_state));
-		fprintf(f, ",\"wwid\":");
-		json_string(f, nz(d->wwid));
+		json_member(f, "attached", device_attached(d), true);
+		json_member(f, "access_state", nz(d->access_state), true);
+		json_member(f, "wwid", nz(d->wwid), true);
 		fprintf(f, ",\"wwid_source\":");
 		json_string(f, !d->wwid[0] ? NULL : d->wwid_from_vpd ? "vpd_pg83" : "wwid");
 		bool_json(f, "wwid_too_long", d->wwid_too_long, true);
-		fprintf(f, ",\"owner\":");
-		json_string(f, o ? o->name : NULL);
+		json_member(f, "owner", o ? o->name : NULL, true);
 		fprintf(f, ",\"verdict\":");
 		json_string(f, verdict_name(d->as.verdict));
-		fprintf(f, ",\"reason\":");
-		json_string(f, d->as.reason);
+		json_member(f, "reason", d->as.reason, true);
 		fputc('}', f);
 	}
 	fprintf(f, "%s]", n ? "\n" : "");

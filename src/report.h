@@ -2,6 +2,7 @@
 #ifndef SDE_REPORT_H
 #define SDE_REPORT_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "actions.h"
@@ -17,8 +18,18 @@ struct summary {
 	unsigned int wwid_too_long;	/* LUNs whose wwid was too long to read */
 };
 
-/* A JSON string for any bytes: escapes, and \u00XX for bytes that are not UTF-8. */
-void json_string(FILE *f, const char *s);
+/*
+ * A JSON string for any bytes: controls (C0, DEL, C1) escaped, each byte that
+ * is not UTF-8 written as U+FFFD; true when there was such a byte.
+ */
+bool json_string(FILE *f, const char *s);
+/* Whether s is valid UTF-8 (NULL is). */
+bool utf8_valid(const char *s);
+/*
+ * [","]"name":value, and when value has bytes that are not UTF-8, also
+ * ,"name_hex":"<its exact bytes in hex>" (status.json's scheme).
+ */
+void json_member(FILE *f, const char *name, const char *value, bool comma);
 
 /* Counts the assessments of inv (d->as) and the results of items (may be NULL). */
 void summary_count(struct summary *s, const struct inventory *inv,

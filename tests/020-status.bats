@@ -177,7 +177,9 @@ table_tree() {
 	printf 'A"\\\001\377\303(  \n' >"$dev/model"
 	printf 'naa.\t"x"\n' >"$dev/wwid"
 	run -0 sde status --json
-	jq -e '.devices[0].model == "A\"\\\u0001\u00ff\u00c3("' <<<"$output"
+	# a byte that is not UTF-8 is U+FFFD, its exact bytes in model_hex
+	jq -e '.devices[0].model == "A\"\\\u0001\ufffd\ufffd(" and .devices[0].model_hex == "41225c01ffc328"' <<<"$output"
+	jq -e '.devices[0] | has("vendor_hex") | not' <<<"$output"
 	jq -e '.devices[0].wwid == "naa.\t\"x\""' <<<"$output"
 	run -0 sde status
 	assert_line --partial 'A"\???('

@@ -119,3 +119,41 @@ long_wwid() {
 		[null, null, true, "naa.600a0b8000000002", "vpd_pg83", false]' <<<"$output"
 	jq -e '.summary | endswith("; wwid too long to read (taken as unknown): 1 LUN")' <<<"$output"
 }
+
+# --- status.json for any bytes
+
+# U+0080..U+009F are C1 controls (U+009B is CSI to xterm): escaped like C0.  A
+# byte that is not UTF-8 becomes U+FFFD, and the member NAME gets a member
+# NAME_hex with the exact bytes, so that byte 0xff and the character U+00FF
+# (bytes c3 bf) stay two things for a JSON reader.
+@test "status.json: C1 controls escaped; bytes that are not UTF-8 recoverable, never taken for characters" {
+	fx kernel "$KVER" lun 1:0:0:1 vendor=HP model=HSV100 lun 1:0:0:2 vendor=HP model=HSV100
+	d=$ROOT/sys/class/scsi_device
+	printf 'X\302\233[2J\377\n' >"$d/1:0:0:1/device/model"
+	printf 'X\302\233[2J\303\277\n' >"$d/1:0:0:2/device/model"
+	run -0 sde_dyn -q apply
+	sde status --json >"$BATS_TEST_TMPDIR/status.json"
+	for f in "$ROOT/run/scsi-dh-early/status.json" "$BATS_TEST_TMPDIR/status.json"; do
+		python3 - "$f" <<-'EOF'
+		import json, sys
+		raw = open(sys.argv[1], "rb").read()
+		text = raw.decode("utf-8")          # the file itself is UTF-8
+		c1 = [hex(ord(c)) for c in text if 0x80 <= ord(c) <= 0x9f]
+		assert not c1, "raw C1 controls in the file: %s" % c1
+		assert "\\u009b" in text, "U+009B not escaped"
+		devs = {d["hctl"]: d for d in json.loads(text)["devices"]}
+
+		def exact(d, key):
+		    if key + "_hex" in d:
+		        return bytes.fromhex(d[key + "_hex"])
+		    return d[key].encode("utf-8")
+
+		a, b = devs["1:0:0:1"], devs["1:0:0:2"]
+		assert a["model"] == "X\x9b[2J\ufffd", repr(a["model"])
+		assert exact(a, "model") == b"X\xc2\x9b[2J\xff", exact(a, "model")
+		assert b["model"] == "X\x9b[2J\u00ff" and "model_hex" not in b, repr(b)
+		assert exact(b, "model") == b"X\xc2\x9b[2J\xc3\xbf"
+		assert "vendor_hex" not in a and a["vendor"] == "HP"
+		EOF
+	done
+}

@@ -2,7 +2,8 @@
 /*
  * The JSON string writer on any bytes, its output re-parsed strictly (RFC 8259,
  * UTF-8 without overlong forms or surrogates): it must always be one valid
- * JSON string, and give back the input whenever the input was valid UTF-8.
+ * JSON string, and give back the input whenever the input was valid UTF-8; say
+ * whether it was not; never hold a C1 control (U+0080..U+009F) unescaped.
  */
 #include "report.h"
 
@@ -50,7 +51,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n, unsigned long *cp)
 	return len;
 }
 
-static bool utf8_valid(const unsigned char *s, size_t n)
+static bool utf8_ok(const unsigned char *s, size_t n)
 {
 	unsigned long cp;
 
@@ -150,8 +151,9 @@ static bool json_parse_string(const unsigned char *s, size_t n, unsigned char *o
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	char *in, *out = NULL;
-	size_t outlen = 0, declen = 0, inlen;
+	size_t outlen = 0, declen = 0, inlen, i;
 	unsigned char *dec;
+	bool invalid;
 	FILE *f;
 
 	in = malloc(size + 1);
@@ -164,9 +166,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f = open_memstream(&out, &outlen);
 	if (!f)
 		abort();
-	json_string(f, in);
+	invalid = json_string(f, in);
 	if (fclose(f) != 0)
 		abort();
+	if (invalid == utf8_ok((const unsigned char *)in, inlen) ||
+	    invalid == utf8_valid(in))
+		abort();
+	for (i = 0; i + 1 < outlen; i++)
+		if ((unsigned char)out[i] == 0xc2 && (unsigned char)out[i + 1] < 0xa0 &&
+		    (unsigned char)out[i + 1] >= 0x80)
+			abort();
 	dec = malloc(outlen + 1);
 	if (!dec)
 		abort();
@@ -174,7 +183,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fprintf(stderr, "not one strict JSON string: %s\n", out);
 		abort();
 	}
-	if (utf8_valid((const unsigned char *)in, inlen) &&
+	if (utf8_ok((const unsigned char *)in, inlen) &&
 	    (declen != inlen || memcmp(dec, in, inlen) != 0))
 		abort();
 	free(dec);
