@@ -1051,6 +1051,7 @@ machine() {
 		"$(nproc) cores; memory $(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
 	echo "- host: $(uname -sr), $(. /etc/os-release && echo "$PRETTY_NAME")"
 	echo "- QEMU: $(${SDE_QEMU:-qemu-system-x86_64} --version | head -n1), TCG (no KVM), 1 vCPU, 1 GiB"
+	# shellcheck source=/dev/null  # the kernel cache, made at run time
 	echo "- guest kernel: $(. /var/cache/scsi-dh-early/kernel.env 2>/dev/null && echo "$PKG" || echo "?")"
 	echo "- dracut: $(dracut --version 2>/dev/null | head -n1)"
 }
