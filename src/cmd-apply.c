@@ -363,6 +363,13 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	ret = shown.ret;
 	summary_count(&sum, &inv, o->dry_run ? NULL : items);
 	summary_format(&sum, summary, sizeof(summary));
+	if (kernel_facts(k)->no_dh) {
+		size_t len = strlen(summary);
+
+		snprintf(summary + len, sizeof(summary) - len,
+			 "; kernel %s has no device handlers (%s): none can attach", k->release,
+			 k->dh_why);
+	}
 
 	if (o->json) {
 		fprintf(stdout, "{\"version\":\"%s\",\"kernel\":", VERSION);

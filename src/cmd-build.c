@@ -12,7 +12,7 @@
 #include <string.h>
 
 /* The policy's handlers that are modules of the kernel, for softdeps and modules. */
-static unsigned int handler_modules(const struct policy *p, const struct kernel_info *k,
+static unsigned int handler_modules(const struct policy *p, struct kernel_info *k,
 				    char mods[][HANDLER_NAME_MAX + 8], bool warn)
 {
 	const char *names[MAX_HANDLERS];
@@ -28,6 +28,14 @@ static unsigned int handler_modules(const struct policy *p, const struct kernel_
 	r = kernel_modules(k, names, p->npreload, states);
 	if (r < 0) {
 		log_msg(SDE_ERR, "%s/modules.dep: %s", k->moddir, strerror(-r));
+		return 0;
+	}
+	if (kernel_dh_support(k) == 0) {
+		if (warn)
+			log_msg(SDE_WARNING,
+				"kernel %s has no SCSI device handlers (%s): the image preloads "
+				"nothing, and no handler can attach at boot",
+				k->release, k->dh_why);
 		return 0;
 	}
 	for (i = 0; i < p->npreload; i++) {
@@ -66,7 +74,7 @@ static void softdep_line(const char *name, void *arg)
 	putchar('\n');
 }
 
-int cmd_softdeps(const struct policy *p, const struct kernel_info *k)
+int cmd_softdeps(const struct policy *p, struct kernel_info *k)
 {
 	char mods[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
 	struct softdep_ctx c = { .mods = mods };
@@ -75,10 +83,14 @@ int cmd_softdeps(const struct policy *p, const struct kernel_info *k)
 	unsigned int i;
 	int r;
 
-	c.n = handler_modules(p, k, mods, true);
+	/* without handlers, "modules" says so: once in the image build's log */
+	c.n = handler_modules(p, k, mods, kernel_dh_support(k) != 0);
 	printf("# " SDE_PROG ": load the SCSI device handlers before any SCSI HBA driver\n"
 	       "# probes (kernel %s).\n",
 	       k->release);
+	if (kernel_dh_support(k) == 0)
+		printf("# The kernel has no SCSI device handlers (%s): nothing to load.\n",
+		       k->dh_why);
 	if (!c.n)
 		return EXIT_OK;
 	r = kernel_modules(k, &scsi_mod, 1, &st);
@@ -100,7 +112,7 @@ int cmd_softdeps(const struct policy *p, const struct kernel_info *k)
 	return EXIT_OK;
 }
 
-int cmd_modules(const struct policy *p, const struct kernel_info *k)
+int cmd_modules(const struct policy *p, struct kernel_info *k)
 {
 	char mods[MAX_HANDLERS][HANDLER_NAME_MAX + 8];
 	unsigned int i, n = handler_modules(p, k, mods, true);

@@ -27,7 +27,11 @@ int cmd_preload(const struct opts *o, struct policy *p, struct kernel_info *k)
 	}
 	if (p->fallback)
 		kmsg_fallback(p, "preloading the default handlers");
-	r = preload_run(p, k, o->dry_run, &rep);
+	/* no handler to load; apply's summary says why, once */
+	if (kernel_facts(k)->no_dh)
+		memset(&rep, 0, sizeof(rep)), r = 0;
+	else
+		r = preload_run(p, k, o->dry_run, &rep);
 
 	snprintf(line, sizeof(line), "preload:");
 	for (i = 0; i < rep.n; i++) {

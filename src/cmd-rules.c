@@ -26,6 +26,7 @@
  */
 #include "cmd.h"
 #include "config.h"
+#include "kernel.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -143,10 +144,18 @@ static void owner_rule(unsigned int i, const struct owner_rule *o)
 		printf("LABEL=\"scsi_dh_early_o%u_end\"\n", i);
 }
 
-int cmd_rules(const struct policy *p)
+int cmd_rules(const struct policy *p, struct kernel_info *k)
 {
 	unsigned int i;
 
+	if (kernel_dh_support(k) == 0) {
+		printf("# SPDX-License-Identifier: GPL-2.0-or-later\n"
+		       "#\n"
+		       "# scsi-dh-early: kernel %s has no SCSI device handlers (%s):\n"
+		       "# nothing to do for SCSI devices added after the boot's sweep.\n",
+		       k->release, k->dh_why);
+		return EXIT_OK;
+	}
 	printf("# SPDX-License-Identifier: GPL-2.0-or-later\n"
 	       "#\n"
 	       "# scsi-dh-early: SCSI devices added after the boot's sweep (slow fabric\n"

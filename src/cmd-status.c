@@ -113,6 +113,7 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 	enum modstate states[MAX_HANDLERS];
 	struct inventory inv = { 0 };
 	unsigned int i, warnings = 0;
+	bool no_dh;
 	int cd, r;
 
 	(void)o;
@@ -145,9 +146,13 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 		printf("  cannot read %s/modules.dep: %s\n", k->moddir, strerror(-r));
 		warnings++;
 	}
+	no_dh = kernel_dh_support(k) == 0;
+	/* said once, with the kernel's levers below; a warning all the same */
+	if (no_dh)
+		warnings++;
 	for (i = 0; r == 0 && i < p->npreload; i++) {
 		printf("  %s: %s\n", mods[i], modstate_name(states[i]));
-		if (states[i] == MOD_MISSING) {
+		if (states[i] == MOD_MISSING && !no_dh) {
 			fprintf(stderr, SDE_PROG ": warning: handler %s: no module %s for %s\n",
 				p->preload[i], mods[i], k->release);
 			warnings++;
@@ -166,7 +171,7 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 		const struct owner_rule *ow = &p->owners[i];
 
 		printf("owner %s (%s:%u): %s\n", ow->name, p->files[ow->file], ow->line, ow->why);
-		if (ow->active && cd == 0 && p->npreload) {
+		if (ow->active && cd == 0 && p->npreload && !no_dh) {
 			fprintf(stderr,
 				SDE_PROG ": warning: %s:%u: [owner %s]: kernel %s cannot detach "
 				"handlers; handlers that attach to the LUNs it owns stay\n",

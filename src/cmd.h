@@ -43,8 +43,8 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k);
 int cmd_status_boot(const struct opts *o);
 int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k);
 int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k);
-int cmd_softdeps(const struct policy *p, const struct kernel_info *k);
-int cmd_modules(const struct policy *p, const struct kernel_info *k);
-int cmd_rules(const struct policy *p);
+int cmd_softdeps(const struct policy *p, struct kernel_info *k);
+int cmd_modules(const struct policy *p, struct kernel_info *k);
+int cmd_rules(const struct policy *p, struct kernel_info *k);
 
 #endif

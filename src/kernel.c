@@ -17,6 +17,7 @@ int kernel_init(struct kernel_info *k, const char *release, const char *moddir)
 
 	memset(k, 0, sizeof(*k));
 	k->can_detach = -1;
+	k->dh = -1;
 	running[0] = '\0';
 	if (sde_path(path, sizeof(path), "/proc/sys/kernel/osrelease") == 0) {
 		n = read_attr(path, running, sizeof(running));
@@ -69,11 +70,20 @@ static bool modname_eq(const char *a, const char *b)
 	return *a == *b;
 }
 
+/* The symbol at tok is name, followed by the end or a blank. */
+static bool symbol_is(const char *tok, const char *name)
+{
+	size_t n = strlen(name);
+
+	return !strncmp(tok, name, n) && (tok[n] == '\0' || tok[n] == ' ' || tok[n] == '\t');
+}
+
 /*
- * Scan a symbol list for scsi_dh_detach and scsi_dh_attach. field: which
- * blank-separated field holds the symbol (kallsyms/System.map: 3rd;
+ * Scan a symbol list for scsi_dh_detach, scsi_dh_attach and scsi_add_device.
+ * field: which blank-separated field holds the symbol (kallsyms/System.map: 3rd;
  * modules.symbols: 2nd, as "symbol:NAME"). Returns a bitmask 1 detach, 2 attach,
- * or -errno.
+ * 4 the SCSI core (scsi_add_device, exported by drivers/scsi/scsi_scan.c in
+ * every release), or -errno.
  */
 static int scan_symbols(const char *path, int field, const char *prefix)
 {
@@ -96,12 +106,12 @@ static int scan_symbols(const char *path, int field, const char *prefix)
 		if (!tok || !str_starts(tok, prefix))
 			continue;
 		tok += strlen(prefix);
-		if (str_starts(tok, "scsi_dh_detach") &&
-		    (tok[14] == '\0' || tok[14] == ' ' || tok[14] == '\t'))
+		if (symbol_is(tok, "scsi_dh_detach"))
 			found |= 1;
-		else if (str_starts(tok, "scsi_dh_attach") &&
-			 (tok[14] == '\0' || tok[14] == ' ' || tok[14] == '\t'))
+		else if (symbol_is(tok, "scsi_dh_attach"))
 			found |= 2;
+		else if (symbol_is(tok, "scsi_add_device"))
+			found |= 4;
 	}
 	line_close(&lr);
 	return r < 0 ? r : found;
@@ -181,12 +191,84 @@ int kernel_can_detach(struct kernel_info *k)
 		r = scan_symbols(path, src[i].field, src[i].prefix);
 		if (r <= 0)
 			continue;
+		/*
+		 * A list with the SCSI core's exports and no scsi_dh_attach: built
+		 * without CONFIG_SCSI_DH (kernel_dh_support() makes sure).
+		 */
+		if (!(r & 3)) {
+			if (!k->dh_scan)
+				k->dh_scan = src[i].name;
+			continue;
+		}
 		/* a kernel with scsi_dh_attach but no scsi_dh_detach refuses detach */
 		k->can_detach_src = src[i].name;
 		k->can_detach = (r & 1) ? 1 : 0;
 		break;
 	}
 	return k->can_detach;
+}
+
+/* CONFIG_SCSI_DH in boot/config-RELEASE: 1 set, 0 not set, -1 not known. */
+static int config_scsi_dh(const struct kernel_info *k)
+{
+	struct line_reader lr;
+	char path[SDE_PATH_MAX];
+	char *line;
+	int r = -1;
+
+	if (sde_path(path, sizeof(path), "/boot/config-%s", k->release) < 0 ||
+	    line_open(&lr, path) < 0)
+		return -1;
+	while (r < 0 && line_next(&lr, &line) > 0) {
+		rtrim(line);
+		if (str_eq(line, "CONFIG_SCSI_DH=y") || str_eq(line, "CONFIG_SCSI_DH=m"))
+			r = 1;
+		else if (str_eq(line, "# CONFIG_SCSI_DH is not set"))
+			r = 0;
+	}
+	line_close(&lr);
+	return r;
+}
+
+int kernel_dh_support(struct kernel_info *k)
+{
+	static const char *const names[] = { "scsi_dh", "scsi_dh_alua", "scsi_dh_emc",
+					     "scsi_dh_rdac", "scsi_dh_hp_sw" };
+	enum modstate st[ARRAY_SIZE(names)];
+	unsigned int i;
+	int r;
+
+	if (k->dh_known)
+		return k->dh;
+	k->dh_known = true;
+	/* every handler depends on SCSI_DH (drivers/scsi/device_handler/Kconfig) */
+	if (kernel_modules(k, names, ARRAY_SIZE(names), st) == 0) {
+		for (i = 0; i < ARRAY_SIZE(names); i++)
+			if (st[i] != MOD_MISSING) {
+				k->dh = 1;
+				snprintf(k->dh_why, sizeof(k->dh_why), "%s in modules.dep or "
+					 "modules.builtin", names[i]);
+				return 1;
+			}
+	}
+	r = config_scsi_dh(k);
+	if (r >= 0) {
+		k->dh = r;
+		snprintf(k->dh_why, sizeof(k->dh_why), "CONFIG_SCSI_DH is %s",
+			 r ? "set" : "not set");
+		return r;
+	}
+	kernel_can_detach(k);
+	if (k->can_detach >= 0) {
+		k->dh = 1;
+		snprintf(k->dh_why, sizeof(k->dh_why), "scsi_dh_attach in %s",
+			 k->can_detach_src);
+	} else if (k->dh_scan) {
+		/* a symbol list with the SCSI core but no scsi_dh_attach, and no handler */
+		k->dh = 0;
+		snprintf(k->dh_why, sizeof(k->dh_why), "no scsi_dh_attach in %s", k->dh_scan);
+	}
+	return k->dh;
 }
 
 /* "3.10.0-1160.el7.x86_64" -> 3, 10; 0 or -EINVAL */
@@ -249,6 +331,7 @@ const struct kfacts *kernel_facts(struct kernel_info *k)
 	k->facts.alua_disk_only =
 		!(id == KGEN_PRE43 || (id == KGEN_43 && ver && major == 4 && minor < 5));
 	k->facts.can_detach = cd;
+	k->facts.no_dh = kernel_dh_support(k) == 0;
 	k->facts.builtin = 0;
 	/* modules.builtin is read before modules.dep: good even if that is missing */
 	kernel_modules(k, names, ARRAY_SIZE(names), states);

@@ -16,6 +16,10 @@ struct kernel_info {
 	int can_detach;		/* 1, 0, or -1 unknown; see kernel_can_detach() */
 	bool can_detach_known;	/* computed (lazily) */
 	const char *can_detach_src;
+	int dh;			/* 1, 0, or -1 unknown; see kernel_dh_support() */
+	bool dh_known;		/* computed (lazily) */
+	char dh_why[96];	/* how that was told */
+	const char *dh_scan;	/* the symbol list that has the SCSI core, no scsi_dh */
 	bool facts_known;	/* kernel_facts() computed */
 	struct kfacts facts;
 	char gen_why[192];	/* why that generation */
@@ -33,6 +37,12 @@ int kernel_init(struct kernel_info *k, const char *release, const char *moddir);
  * release's modules.symbols: 1 yes, 0 no, -1 nothing says.
  */
 int kernel_can_detach(struct kernel_info *k);
+
+/*
+ * Whether the kernel has device handlers at all (CONFIG_SCSI_DH): 1 yes, 0 no,
+ * -1 nothing says. k->dh_why says how it was told.
+ */
+int kernel_dh_support(struct kernel_info *k);
 
 /*
  * What the plan needs of this kernel, computed once: the generation (from the

@@ -279,7 +279,7 @@ int main(int argc, char **argv)
 		r = cmd_modules(&policy, &k);
 		break;
 	case CMD_RULES:
-		r = cmd_rules(&policy);
+		r = cmd_rules(&policy, &k);
 		break;
 	case CMD_RESOLVE:
 		printf("# " SDE_PROG ": configuration resolved for kernel %s\n", k.release);

@@ -185,6 +185,12 @@ void plan_assess(const struct policy *p, const struct kfacts *kf, const struct d
 	a->action = A_NONE;
 	a->reason = "";
 	a->owner = device_owner(p, d);
+	if (kf && kf->no_dh) {
+		/* scsi_sysfs.c has no dh_state without CONFIG_SCSI_DH: nothing to do */
+		a->verdict = a->owner ? V_OWNED : V_NONE;
+		REASON(a, "the kernel has no device handlers (CONFIG_SCSI_DH)");
+		return;
+	}
 
 	name = d->tpgs < 0 ? NULL : kgen_match(g, d->tpgs, d->vendor, d->model);
 	exp = handler_known(name);

@@ -15,6 +15,7 @@ struct kfacts {
 	int can_detach;		/* 1, 0, -1 unknown */
 	unsigned int builtin;	/* HANDLER_BIT() of the handlers built into it */
 	bool alua_disk_only;	/* alua refuses every peripheral type but disk (4.5 on) */
+	bool no_dh;		/* built without CONFIG_SCSI_DH: no handler can attach */
 };
 
 #define HANDLER_BIT(i) (1u << (i))

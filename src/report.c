@@ -268,6 +268,14 @@ void kernel_levers(struct kernel_info *k, char *buf, unsigned int size)
 	unsigned int i;
 
 	buf[0] = '\0';
+	if (kf->no_dh) {
+		snprintf(buf, size,
+			 "no device handlers: kernel %s is built without them (%s); no handler "
+			 "can attach to any LUN, and preloading, attaching or detaching does "
+			 "nothing",
+			 k->release, k->dh_why);
+		return;
+	}
 	if (kf->builtin) {
 		snprintf(buf, size, "built-in handlers:");
 		for (i = 0; i < ARRAY_SIZE(handlers); i++) {

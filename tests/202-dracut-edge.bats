@@ -43,6 +43,13 @@ setup_file() {
 		--systemd --add scsi-dh-early --omit "$lean" -- --kmoddir "$fake" >"$d/builtin.log" 2>&1 &
 	local builtin=$!
 
+	# nodh: Debian's cloud kernel, built without CONFIG_SCSI_DH (fetched into
+	# the cache as the test kernel is).
+	SDE_KERNEL_META=linux-image-cloud-amd64 SCSI_DH_EARLY_SYSCONFDIR=$d/empty/etc \
+		"$TOP/scripts/build-initrd.sh" -o "$d/nodh.img" --classic --add scsi-dh-early \
+		--omit "$lean" >"$d/nodh.log" 2>&1 &
+	local nodh=$!
+
 	# plain: dracut's default module set, without the drop-in or --add.
 	SCSI_DH_EARLY_SYSCONFDIR=$d/empty/etc "$TOP/scripts/build-initrd.sh" -o "$d/plain.img" \
 		--classic -- --no-kernel >"$d/plain.log" 2>&1
@@ -50,12 +57,13 @@ setup_file() {
 	local rc=0
 	wait "$broken" || rc=1
 	wait "$builtin" || rc=1
+	wait "$nodh" || rc=1
 	if [ "$rc" -ne 0 ]; then
 		cat "$d"/*.log >&3
 		return 1
 	fi
 	local img
-	for img in broken builtin plain; do
+	for img in broken builtin plain nodh; do
 		lsinitrd "$d/$img.img" >"$d/$img.list"
 		grep -h 'build-initrd.sh: built' "$d/$img.log" >&3 || :
 	done
@@ -131,6 +139,20 @@ image_file() {
 	# Still preloaded by name (the helper reports it built in at boot).
 	run image_file builtin etc/scsi-dh-early.conf
 	assert_line 'preload = alua emc rdac hp_sw'
+}
+
+@test "a kernel without CONFIG_SCSI_DH: one warning, and only what says so at boot goes in" {
+	run cat "$BATS_FILE_TMPDIR/nodh.log"
+	assert_line --partial '*** Including module: scsi-dh-early ***'
+	assert_equal "$(grep -c 'has no SCSI device handlers' <<<"$output")" 1
+	refute_line --partial 'no module scsi_dh'
+	run cat "$BATS_FILE_TMPDIR/nodh.list"
+	assert_line --regexp ' usr/sbin/scsi-dh-early$'
+	assert_line --regexp 'scsi-dh-apply\.sh$'
+	refute_line --partial 'scsi_dh_'
+	refute_line --partial 'scsi-dh-late'
+	refute_line --partial '66-scsi-dh-early.rules'
+	refute_line --partial 'modprobe.d/scsi-dh-early.conf'
 }
 
 @test "without the drop-in or --add, the module is not in the image" {

@@ -99,7 +99,7 @@ installkernel() {
 install() {
     local _etc=${SCSI_DH_EARLY_SYSCONFDIR:-$dracutsysrootdir/etc}
     local _dir=${DRACUT_TMPDIR:?}/scsi-dh-early
-    local _f _kmod _modprobe
+    local _f _kmod _modprobe _late
 
     inst_binary "${SCSI_DH_EARLY_BIN:-/usr/sbin/scsi-dh-early}" /usr/sbin/scsi-dh-early
 
@@ -120,12 +120,24 @@ install() {
         done
     fi
 
+    # The rule for LUNs added after the sweep, made from the policy; none at
+    # all (comments only) for a kernel without device handlers (CONFIG_SCSI_DH
+    # not set, "modules" has said so): then neither it, the late path nor the
+    # softdeps go into the image, and the sweep only says why at boot.
+    _late=1
+    if scsi_dh_early_helper rules > "$_dir/66-scsi-dh-early.rules"; then
+        grep -q '^[^#]' "$_dir/66-scsi-dh-early.rules" || _late=
+    else
+        dwarn "scsi-dh-early: 'scsi-dh-early rules' failed: the image has the default policy's rule for late LUNs"
+        cp -- "$moddir/66-scsi-dh-early.rules" "$_dir/66-scsi-dh-early.rules"
+    fi
+
     # softdep lines: whoever loads scsi_mod or an HBA driver (udev, rd.driver.pre=,
     # modules-load.d) loads the handlers first.
-    mkdir -p "$initdir/etc/modprobe.d"
-    if scsi_dh_early_helper softdeps > "$_dir/softdeps.conf"; then
+    if [[ $_late ]] && scsi_dh_early_helper softdeps > "$_dir/softdeps.conf"; then
+        mkdir -p "$initdir/etc/modprobe.d"
         cp -- "$_dir/softdeps.conf" "$initdir/etc/modprobe.d/scsi-dh-early.conf"
-    else
+    elif [[ $_late ]]; then
         dwarn "scsi-dh-early: no softdeps for kernel $kernel: HBA drivers loaded before the preload come up without handlers"
     fi
 
@@ -162,6 +174,7 @@ install() {
     # for a LUN that needs nothing; scsi-dh-late coalesces the rest into few
     # sweeps.  The rule of the module's directory (the default policy's)
     # stands in when the helper cannot make one.
+    [[ $_late ]] || return 0
     inst_multiple udevadm rmdir
     inst_multiple -o timeout setsid
     inst_script "$moddir/scsi-dh-late" /usr/lib/scsi-dh-early/scsi-dh-late
@@ -169,10 +182,5 @@ install() {
         inst_simple "$moddir/scsi-dh-early-late@.service" \
             "$systemdsystemunitdir/scsi-dh-early-late@.service"
     fi
-    if scsi_dh_early_helper rules > "$_dir/66-scsi-dh-early.rules"; then
-        inst_rules "$_dir/66-scsi-dh-early.rules"
-    else
-        dwarn "scsi-dh-early: 'scsi-dh-early rules' failed: the image has the default policy's rule for late LUNs"
-        inst_rules "$moddir/66-scsi-dh-early.rules"
-    fi
+    inst_rules "$_dir/66-scsi-dh-early.rules"
 }

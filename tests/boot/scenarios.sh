@@ -319,3 +319,19 @@ scenario k612-systemd image=proj-systemd kernel=$k612 disks=matrix luns=35 \
 	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}"
 scenario k612-classic image=proj-classic kernel=$k612 disks=matrix luns=35 \
 	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}"
+
+# Debian's cloud kernel: built without CONFIG_SCSI_DH, so no dh_state and no
+# handler at all.  The image says so at build time and carries neither the
+# late path nor softdeps; the boot's summary says it once, nothing warns.
+kcloud=linux-image-cloud-amd64
+scenario kcloud-systemd image=proj-systemd kernel=$kcloud disks=matrix luns=35 \
+	cmdline="$matrix_cmdline" "${project[@]}" \
+	"expect=count all 35" \
+	"expect=access all -" \
+	"expect=!mod scsi_dh_alua" \
+	"expect=status 0" \
+	"expect=kmsg scsi-dh-early: preload: nothing to load" \
+	"expect=consolecount 1 scsi-dh-early: 35 LUNs: 35 none; .*has no device handlers" \
+	"expect=!kmsg scsi-dh-early: .*(warning|cannot|failed [1-9]|error|no module)" \
+	"expect=!console scsi-dh-early.*(cannot|failed [1-9]|no module|warning)" \
+	"expect=!json \"verdict\":\"missing\""

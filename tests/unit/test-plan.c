@@ -233,9 +233,9 @@ static void alua_refusals(void)
 static void alua_types_by_generation(void)
 {
 	struct policy *p = with_owner();
-	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf, false };
-	struct kfacts k44 = { kgen_get(KGEN_43), 0, 0, false };
-	struct kfacts k61 = { kgen_get(KGEN_49), 0, 0, true };
+	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf, false, false };
+	struct kfacts k44 = { kgen_get(KGEN_43), 0, 0, false, false };
+	struct kfacts k61 = { kgen_get(KGEN_49), 0, 0, true, false };
 	struct assessment a;
 	struct device d;
 
@@ -289,9 +289,9 @@ static void tpgs_unknown(void)
 static void generations(void)
 {
 	static struct policy p;
-	struct kfacts k43 = { kgen_get(KGEN_43), 0, 0, false };
-	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf, false };
-	struct kfacts rhel8 = { kgen_get(KGEN_49), 0, 0xf, true };
+	struct kfacts k43 = { kgen_get(KGEN_43), 0, 0, false, false };
+	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0xf, false, false };
+	struct kfacts rhel8 = { kgen_get(KGEN_49), 0, 0xf, true, false };
 	struct assessment a;
 	struct device d;
 
@@ -324,7 +324,32 @@ static void generations(void)
 	CHECK(a.action == A_DETACH && strstr(a.reason, "initcall") == NULL);
 }
 
+/* No CONFIG_SCSI_DH (scsi_sysfs.c: no dh_state): no LUN expects or gets a handler. */
+static void no_device_handlers(void)
+{
+	static struct policy p;
+	struct kfacts none = { kgen_get(KGEN_49), -1, 0, true, true };
+	struct assessment a;
+	struct device d;
+
+	policy_defaults(&p);
+	d = dev("NETAPP", "LUN C-Mode", 1, "");
+	plan_assess(&p, &none, &d, &a);
+	CHECK(a.verdict == V_NONE && a.action == A_NONE);
+	CHECK_NULL(a.expected);
+	CHECK(strstr(a.reason, "no device handlers") != NULL);
+	/* the same LUN on a kernel with handlers: alua missing */
+	plan_assess(&p, NULL, &d, &a);
+	CHECK(a.verdict == V_MISSING);
+	config_parse(&p, "t.conf", "[owner pp]\nvendor = NETAPP\n");
+	p.owners[0].active = true;
+	plan_assess(&p, &none, &d, &a);
+	CHECK(a.verdict == V_OWNED && a.action == A_NONE);
+}
+
 const struct unit_test plan_tests[] = {
+	{ "plan: no CONFIG_SCSI_DH: every LUN none, owned LUNs owned, no action",
+	  no_device_handlers },
 	{ "plan: alua refuses non-disks (1, 12, 13, 20) and LUNs without a port group",
 	  alua_refusals },
 	{ "plan: alua takes non-disks before 4.5, refuses them from 4.5 on",
