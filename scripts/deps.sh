@@ -7,6 +7,8 @@ set -euo pipefail
 # dracut-core, not dracut: the latter conflicts with initramfs-tools, and
 # the tests never need dracut to be the system's initramfs generator.
 # clang and libclang-rt-14-dev: the ASan+UBSan builds and the libFuzzer harnesses.
+# linux-source-6.1, bc, bison, flex, libelf-dev: the kernels the boot suite
+# builds (scripts/build-kernel.sh).
 packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
@@ -15,6 +17,7 @@ packages=(
 	debhelper lintian rpm rpmlint man-db groff-base mmdebstrap
 	clang libclang-rt-14-dev clang-tidy valgrind
 	gnuplot-nox strace time
+	linux-source-6.1 bc bison flex libelf-dev
 )
 
 missing=()

@@ -29,6 +29,8 @@ Options:
   --env          print the lines as "export KEY=VALUE"
   --print KEY    print only the value of KEY
   --meta PKG     metapackage to resolve (default $meta)
+                 (sde-dh-builtin, sde-scsi-builtin: a kernel built here
+                 from linux-source-6.1 by build-kernel.sh)
   -h, --help     show this help
 
 Environment:
@@ -66,6 +68,16 @@ while [ $# -gt 0 ]; do
 	esac
 	shift
 done
+
+# The kernels built here, in shapes Debian does not ship: build-kernel.sh.
+case $meta in
+sde-*)
+	args=()
+	[ "$mode" = env ] && args+=(--env)
+	[ "$mode" = one ] && args+=(--print "$key")
+	exec "$(dirname "$0")/build-kernel.sh" "${args[@]}" "${meta#sde-}"
+	;;
+esac
 
 # Each metapackage has a cache of its own; the default keeps the plain names.
 if [ "$meta" = linux-image-amd64 ]; then

@@ -335,3 +335,46 @@ scenario kcloud-systemd image=proj-systemd kernel=$kcloud disks=matrix luns=35 \
 	"expect=!kmsg scsi-dh-early: .*(warning|cannot|failed [1-9]|error|no module)" \
 	"expect=!console scsi-dh-early.*(cannot|failed [1-9]|no module|warning)" \
 	"expect=!json \"verdict\":\"missing\""
+
+# Kernels built here from linux-source-6.1 (scripts/build-kernel.sh), the
+# shapes Debian does not ship.  RHEL 8 and 9: scsi_mod and all four handlers
+# built in, registered before any HBA probes: the kernel attaches at scan
+# whatever the preload does, and the preload says it loads nothing.
+kdh=sde-dh-builtin
+scenario kdh-builtin image=proj-classic kernel=$kdh disks=matrix luns=35 \
+	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}" \
+	"expect=dh model=MSA1000* hp_sw" \
+	"expect=kmsg scsi-dh-early: preload: alua builtin, emc builtin, rdac builtin, hp_sw builtin" \
+	"expect=json \"builtin_handlers\":\\[\"alua\",\"emc\",\"rdac\",\"hp_sw\"\\]" \
+	"expect=!mod scsi_dh_alua"
+# The lever check names for owned LUNs on such a kernel: initcall_blacklist=
+# keeps alua and emc from registering, so the owned scsi_debug LUNs come up
+# without a handler, and every other LUN that wanted alua would lose it too
+# (here none: the others are hp_sw's, which stays).
+scenario kdh-blacklist image=proj-owner kernel=$kdh disks=matrix luns=35 \
+	cmdline="$matrix_cmdline initcall_blacklist=alua_init,clariion_init" "${project[@]}" \
+	"expect=count all 35" \
+	"expect=dh host=scsi_debug detached" \
+	"expect=dh model=MSA1000* hp_sw" \
+	"expect=status 0" \
+	"expect=json \"host_driver\":\"scsi_debug\".*\"owner\":\"sdebug\",\"verdict\":\"owned\"" \
+	"expect=!json \"host_driver\":\"scsi_debug\".*\"verdict\":\"(ok|none|missing|mismatch|owned-attached)\"" \
+	"expect=kmsg scsi-dh-early: 35 LUNs: .*32 owned; attached 0, detached 0, refused 0, failed 0" \
+	"expect=!kmsg can't detach handler"
+# Ubuntu: scsi_mod built in, the handlers modules.  No "softdep scsi_mod
+# post:" can fire; the image's "softdep HBA pre:" lines and the preload load
+# the handlers before virtio_scsi and scsi_debug scan.
+kscsi=sde-scsi-builtin
+scenario kscsi-builtin image=proj-classic kernel=$kscsi disks=matrix luns=35 \
+	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}" \
+	"expect=dh model=MSA1000* hp_sw" \
+	"expect=mod scsi_dh_alua" \
+	"expect=mod scsi_dh_hp_sw" \
+	"expect=kmsg scsi-dh-early: preload: alua loaded"
+# The same with the preload off: only the image's softdeps order the
+# handlers before the HBA modules, and they still attach at scan.
+scenario kscsi-softdep image=proj-classic kernel=$kscsi disks=matrix luns=35 \
+	cmdline="$matrix_cmdline rd.scsi_dh.preload=" "${project[@]}" "${matrix_expect[@]}" \
+	"expect=dh model=MSA1000* hp_sw" \
+	"expect=mod scsi_dh_alua" \
+	"expect=kmsg scsi-dh-early: preload: nothing to load"
