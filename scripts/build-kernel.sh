@@ -85,11 +85,12 @@ esac
 
 # What every shape has: tinyconfig's kernel made bootable under QEMU with a
 # dracut image (classic init: udev wants netlink, unix sockets, inotify,
-# signalfd, epoll, devtmpfs), kallsyms for the helper's symbol lookups.
+# signalfd, epoll, devtmpfs; the tests power off with sysrq), kallsyms for
+# the helper's symbol lookups.
 common_y=(64BIT PRINTK PRINTK_TIME BUG TTY SERIAL_8250 SERIAL_8250_CONSOLE
 	BLK_DEV_INITRD BINFMT_ELF BINFMT_SCRIPT DEVTMPFS DEVTMPFS_MOUNT PROC_FS
 	SYSFS TMPFS SHMEM MULTIUSER FUTEX EPOLL SIGNALFD TIMERFD EVENTFD
-	INOTIFY_USER FHANDLE POSIX_TIMERS SYSVIPC UNIX98_PTYS NET UNIX PACKET
+	INOTIFY_USER FHANDLE POSIX_TIMERS MAGIC_SYSRQ SYSVIPC UNIX98_PTYS NET UNIX PACKET
 	PCI ACPI VIRTIO_MENU VIRTIO VIRTIO_PCI BLOCK MODULES MODULE_UNLOAD
 	KALLSYMS KALLSYMS_ALL CONFIGFS_FS SCSI SCSI_LOWLEVEL SCSI_DH
 	TARGET_CORE_MENU)

@@ -341,9 +341,26 @@ scenario kcloud-systemd image=proj-systemd kernel=$kcloud disks=matrix luns=35 \
 # built in, registered before any HBA probes: the kernel attaches at scan
 # whatever the preload does, and the preload says it loads nothing.
 kdh=sde-dh-builtin
-scenario kdh-builtin image=proj-classic kernel=$kdh disks=matrix luns=35 \
-	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}" \
-	"expect=dh model=MSA1000* hp_sw" \
+# the matrix, and 64 more scsi_debug LUNs hot-added after the sweep (scsi_debug
+# puts the LUNs of its later hosts in a standby port group)
+kbuilt_expect=(
+	"expect=count all 99"
+	"expect=count host=scsi_debug 96"
+	"expect=dh host=scsi_debug alua"
+	"expect=access host=scsi_debug,hctl=0:* active/optimized"
+	"expect=dh model=MSA1000* hp_sw"
+	"expect=dh vendor=QEMU detached"
+	"expect=status 0"
+	"expect=consolecount 1 \\] scsi-dh-early: 35 LUNs: 34 ok, 1 none; attached 0, detached 0, refused 0, failed 0"
+	"expect=linecount = 1 ^helper\\|-q apply$"
+	"expect=linecount = 0 ^helper\\|.*--late"
+	"expect=!json \"verdict\":\"missing\""
+)
+# 64 LUNs hot-added after the sweep come up with alua too: the rule starts
+# no late sweep for them.
+scenario kdh-builtin image=proj-classic kernel=$kdh disks=matrix luns=35 timeout=400 \
+	cmdline="$matrix_cmdline sde.hotplug=2 sde.luns_after=99" "${project[@]}" \
+	"${kbuilt_expect[@]}" \
 	"expect=kmsg scsi-dh-early: preload: alua builtin, emc builtin, rdac builtin, hp_sw builtin" \
 	"expect=json \"builtin_handlers\":\\[\"alua\",\"emc\",\"rdac\",\"hp_sw\"\\]" \
 	"expect=!mod scsi_dh_alua"
@@ -363,11 +380,12 @@ scenario kdh-blacklist image=proj-owner kernel=$kdh disks=matrix luns=35 \
 	"expect=!kmsg can't detach handler"
 # Ubuntu: scsi_mod built in, the handlers modules.  No "softdep scsi_mod
 # post:" can fire; the image's "softdep HBA pre:" lines and the preload load
-# the handlers before virtio_scsi and scsi_debug scan.
+# the handlers before virtio_scsi and scsi_debug scan, and 64 LUNs
+# hot-added after the sweep come up with alua: no late sweep.
 kscsi=sde-scsi-builtin
-scenario kscsi-builtin image=proj-classic kernel=$kscsi disks=matrix luns=35 \
-	cmdline="$matrix_cmdline" "${project[@]}" "${matrix_expect[@]}" \
-	"expect=dh model=MSA1000* hp_sw" \
+scenario kscsi-builtin image=proj-classic kernel=$kscsi disks=matrix luns=35 timeout=400 \
+	cmdline="$matrix_cmdline sde.hotplug=2 sde.luns_after=99" "${project[@]}" \
+	"${kbuilt_expect[@]}" \
 	"expect=mod scsi_dh_alua" \
 	"expect=mod scsi_dh_hp_sw" \
 	"expect=kmsg scsi-dh-early: preload: alua loaded"
