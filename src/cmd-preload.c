@@ -28,7 +28,7 @@ int cmd_preload(const struct opts *o, struct policy *p, struct kernel_info *k)
 	if (p->fallback)
 		kmsg_fallback(p, "preloading the default handlers");
 	/* no handler to load; apply's summary says why, once */
-	if (kernel_facts(k)->no_dh)
+	if (kernel_dh_support(k) == 0)
 		memset(&rep, 0, sizeof(rep)), r = 0;
 	else
 		r = preload_run(p, k, o->dry_run, &rep);
