@@ -2,8 +2,11 @@
 #
 # make install / make uninstall, with DESTDIR and PREFIX (default /usr).
 # Every directory can be overridden on the command line.  Installing does not
-# enable the unit (systemctl enable scsi-dh-early.service) nor rebuild any
-# initramfs (dracut -f): packages do that in their scripts.
+# enable the unit (systemctl enable scsi-dh-early.service, or systemctl preset
+# with the preset file it installs) nor rebuild any initramfs (dracut -f):
+# packages do that in their scripts.  Uninstalling also removes the rule the
+# real root's unit wrote into /run/udev/rules.d, which udev would otherwise
+# read until the next boot and run a removed program from.
 
 PREFIX ?= /usr
 SYSCONFDIR ?= /etc
@@ -14,6 +17,12 @@ DRACUTMODULESDIR ?= $(or $(shell pkg-config --variable=dracutmodulesdir dracut 2
 DRACUTCONFDIR ?= $(DRACUTDIR)/dracut.conf.d
 UDEVRULESDIR ?= /usr/lib/udev/rules.d
 SYSTEMDUNITDIR ?= /usr/lib/systemd/system
+# beside the unit directory: /usr/lib/systemd/system-preset, or /lib/... where
+# the units are in /lib
+SYSTEMDPRESETDIR ?= $(patsubst %/system,%/system-preset,$(SYSTEMDUNITDIR))
+# where the real root's unit writes the rule made from the policy (not under
+# DESTDIR's control at boot; make uninstall removes it from $(DESTDIR) there)
+RUNUDEVRULESDIR ?= /run/udev/rules.d
 # scsi-dh-late: the udev rule that the helper writes and the units name it here
 LIBEXECDIR ?= /usr/lib/scsi-dh-early
 
@@ -31,6 +40,9 @@ UNIT := dist/systemd/scsi-dh-early.service
 LATE_UNIT := $(DRACUT_MODULE)/scsi-dh-early-late@.service
 LATE_PROG := $(DRACUT_MODULE)/scsi-dh-late
 UNIT_DROPIN := dist/systemd/scsi-dh-early.service.d/third-party.conf
+# the sandbox of both real-root units, a drop-in of each
+HARDENING := dist/systemd/hardening.conf
+PRESET := dist/systemd/80-scsi-dh-early.preset
 EXAMPLE_CONF := dist/etc/scsi-dh-early.conf
 MAN8 := $(wildcard man/*.8)
 MAN5 := $(wildcard man/*.5)
@@ -53,7 +65,8 @@ install: build/scsi-dh-early
 	$(INSTALL) -m 0644 $(DRACUT_MODULE_DATA) $(DESTDIR)$(DRACUTMODULESDIR)/50scsi-dh-early/
 	$(INSTALL) -D -m 0644 dracut.conf.d/50-scsi-dh-early.conf \
 		$(DESTDIR)$(DRACUTCONFDIR)/50-scsi-dh-early.conf
-	$(INSTALL) -d -m 0755 $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(UDEVRULESDIR) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service.d'
 	$(SUBST_SBIN) $(UDEV_RULE) >$(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules
 	$(SUBST_SBIN) $(UNIT) >$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service
 	$(SUBST_SBIN) $(LATE_UNIT) >'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service'
@@ -63,7 +76,9 @@ install: build/scsi-dh-early
 	$(INSTALL) -d -m 0755 $(DESTDIR)$(LIBEXECDIR)
 	$(SUBST_SBIN) $(LATE_PROG) >$(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
 	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
-	$(INSTALL) -m 0644 $(UNIT_DROPIN) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/
+	$(INSTALL) -m 0644 $(UNIT_DROPIN) $(HARDENING) $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/
+	$(INSTALL) -m 0644 $(HARDENING) '$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service.d/'
+	$(INSTALL) -D -m 0644 $(PRESET) $(DESTDIR)$(SYSTEMDPRESETDIR)/80-scsi-dh-early.preset
 	@# The example configuration never replaces one that is there.
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf ]; then \
 		echo "  keeping $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf"; \
@@ -91,11 +106,17 @@ uninstall:
 	rm -f $(DESTDIR)$(UDEVRULESDIR)/66-scsi-dh-early.rules
 	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service \
 		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service' \
-		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/third-party.conf
+		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/third-party.conf \
+		$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d/hardening.conf \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service.d/hardening.conf' \
+		$(DESTDIR)$(SYSTEMDPRESETDIR)/80-scsi-dh-early.preset
+	rm -f $(DESTDIR)$(RUNUDEVRULESDIR)/66-scsi-dh-early.rules
 	rm -f $(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
 	[ ! -d $(DESTDIR)$(LIBEXECDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXECDIR)
-	[ ! -d $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d ] || \
-		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d
+	for d in $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d \
+		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service.d'; do \
+		[ ! -d "$$d" ] || rmdir --ignore-fail-on-non-empty "$$d"; \
+	done
 	@# The configuration goes only while it is the unchanged example.
 	@if cmp -s $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf; then \
 		echo "rm -f $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf"; \

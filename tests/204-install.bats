@@ -38,6 +38,9 @@ expected_files() {
 	echo usr/lib/systemd/system/scsi-dh-early-late@.service
 	echo usr/lib/scsi-dh-early/scsi-dh-late
 	echo usr/lib/systemd/system/scsi-dh-early.service.d/third-party.conf
+	echo usr/lib/systemd/system/scsi-dh-early.service.d/hardening.conf
+	echo usr/lib/systemd/system/scsi-dh-early-late@.service.d/hardening.conf
+	echo usr/lib/systemd/system-preset/80-scsi-dh-early.preset
 	echo etc/scsi-dh-early.conf
 	for f in "$TOP"/man/*.8; do
 		[ -e "$f" ] && echo "usr/share/man/man8/${f##*/}"
@@ -135,21 +138,119 @@ expected_files() {
 	assert_output ''
 }
 
-@test "the installed unit: late, before the third-party services, off with rd.scsi_dh=0" {
-	local unit=$TOP/dist/systemd/scsi-dh-early.service
+@test "the installed unit: late, before the third-party services, off after the initramfs's rd.scsi_dh=0" {
+	make -C "$TOP" --no-print-directory install DESTDIR="$DEST" >/dev/null
+	local unit=$DEST/usr/lib/systemd/system/scsi-dh-early.service
 	run grep -E '^(After|Before|Condition[A-Za-z]+|ExecStart)=' "$unit"
 	assert_line 'After=systemd-modules-load.service systemd-udev-trigger.service multipathd.service'
-	assert_line 'ConditionKernelCommandLine=!rd.scsi_dh=0'
 	assert_line 'ConditionPathExists=!/run/scsi-dh-early/disabled'
 	assert_line 'ExecStart=-/usr/sbin/scsi-dh-early apply'
-	run grep -E '^Before=' "$TOP/dist/systemd/scsi-dh-early.service.d/third-party.conf"
+	run grep -E '^Before=' "$DEST/usr/lib/systemd/system/scsi-dh-early.service.d/third-party.conf"
 	assert_line 'Before=PowerPath.service'
 	if command -v systemd-analyze >/dev/null; then
-		mkdir -p "$BATS_TEST_TMPDIR/units"
-		cp "$unit" "$BATS_TEST_TMPDIR/units/"
-		run systemd-analyze verify --man=no "$BATS_TEST_TMPDIR/units/scsi-dh-early.service"
+		run systemd-analyze verify --man=no --root="$DEST" scsi-dh-early.service
 		refute_output --partial 'scsi-dh-early.service:'
 	fi
+}
+
+# Whether the kernel command line CMDLINE lets systemd start UNIT (a file):
+# its ConditionKernelCommandLine= and AssertKernelCommandLine= lines, evaluated
+# by systemd-analyze, which reads $SYSTEMD_PROC_CMDLINE in place of
+# /proc/cmdline (src/basic/proc-cmdline.c, proc_cmdline()).
+cmdline_lets_start() {
+	local unit=$1 conds
+	mapfile -t conds < <(grep -E '^(Condition|Assert)KernelCommandLine=' "$unit")
+	((${#conds[@]} == 0)) && return 0
+	SYSTEMD_PROC_CMDLINE=$2 systemd-analyze condition "${conds[@]}" >/dev/null 2>&1
+}
+
+@test "real root, rd.scsi_dh: the last one wins, 'rd.scsi_dh=0 ... rd.scsi_dh=1' sweeps, '1 ... 0' does not" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed"
+	make -C "$TOP" --no-print-directory install DESTDIR="$DEST" >/dev/null
+	local unit=$DEST/usr/lib/systemd/system/scsi-dh-early.service root=$BATS_TEST_TMPDIR/root
+	run grep -x 'ExecStart=-/usr/sbin/scsi-dh-early apply' "$unit"
+	assert_success
+	# the unit starts on either command line, and leaves the word to the helper
+	cmdline_lets_start "$unit" 'root=/dev/sda rd.scsi_dh=0 quiet rd.scsi_dh=1'
+	cmdline_lets_start "$unit" 'root=/dev/sda rd.scsi_dh=1 quiet rd.scsi_dh=0'
+	# what ExecStart= runs, on a fake root with that command line
+	"$TOP/tests/lib/mkfixture" "$root" kernel 6.1.0-28-amd64 lun 0:0:0:0 \
+		cmdline 'root=/dev/sda rd.scsi_dh=0 quiet rd.scsi_dh=1'
+	run "$TOP/build/scsi-dh-early" --sysroot "$root" --no-kmsg apply
+	refute_output --partial 'disabled'
+	assert [ -e "$root/run/scsi-dh-early/swept" ]
+	rm -rf "$root/run/scsi-dh-early"
+	"$TOP/tests/lib/mkfixture" "$root" cmdline 'root=/dev/sda rd.scsi_dh=1 quiet rd.scsi_dh=0'
+	run "$TOP/build/scsi-dh-early" --sysroot "$root" --no-kmsg apply
+	assert_output 'disabled by rd.scsi_dh=0'
+	assert [ ! -e "$root/run/scsi-dh-early/swept" ]
+}
+
+@test "real root: the udev rule from the policy is written before the sweep, not after it" {
+	make -C "$TOP" --no-print-directory install DESTDIR="$DEST" >/dev/null
+	local unit=$DEST/usr/lib/systemd/system/scsi-dh-early.service
+	# a LUN added while the sweep runs meets the policy's rule, and a sweep
+	# that times out (TimeoutStartSec=) still leaves it
+	run grep -E '^ExecStart(Pre|Post)?=' "$unit"
+	refute_line --partial 'ExecStartPost='
+	assert_line --index 0 --regexp '^ExecStartPre=-\+?/bin/mkdir -p -m 0755 /run/scsi-dh-early /run/udev/rules\.d$'
+	assert_line --index 1 --regexp '^ExecStartPre=-/bin/sh -c .* /usr/sbin/scsi-dh-early rules > /run/udev/rules\.d/\.66-scsi-dh-early\.rules\.tmp && mv -f /run/udev/rules\.d/\.66-scsi-dh-early\.rules\.tmp /run/udev/rules\.d/66-scsi-dh-early\.rules'"'"'$'
+	assert_line --index 2 'ExecStart=-/usr/sbin/scsi-dh-early apply'
+	assert_equal "${#lines[@]}" 3
+}
+
+@test "real root: both units sandboxed as far as the sweep allows, and they verify" {
+	make -C "$TOP" --no-print-directory install DESTDIR="$DEST" >/dev/null
+	local u d sysd=$DEST/usr/lib/systemd/system
+	for u in scsi-dh-early.service scsi-dh-early-late@.service; do
+		d=$sysd/$u.d/hardening.conf
+		run grep -E '^[A-Za-z]+=' "$d"
+		assert_line 'ProtectSystem=strict'
+		assert_line 'ReadWritePaths=-/run/scsi-dh-early'
+		assert_line 'ProtectHome=yes'
+		assert_line 'NoNewPrivileges=yes'
+		assert_line 'RestrictAddressFamilies=AF_UNIX'
+		assert_line 'CapabilityBoundingSet=CAP_SYS_MODULE'
+		# sysfs writes, /dev/kmsg, modprobe, and no wait for local-fs.target
+		refute_line --regexp '^(ProtectKernelTunables|ProtectKernelModules|ProtectKernelLogs|PrivateDevices|ProtectClock|ProcSubset|PrivateTmp)='
+	done
+	run grep -x 'ReadWritePaths=-/run/udev/rules.d' "$sysd/scsi-dh-early.service"
+	assert_success
+	# the initramfs's units stay as they are: the drop-ins are the real root's
+	run grep -l '^Protect\|^Private\|^NoNewPrivileges' "$TOP"/modules.d/50scsi-dh-early/*.service
+	assert_output ''
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed"
+	for u in scsi-dh-early.service scsi-dh-early-late@1.service; do
+		run systemd-analyze verify --man=no --root="$DEST" "$u"
+		assert_success
+		refute_output --partial 'scsi-dh-early'
+		# the drop-in is read: systemd's own rating of the sandbox
+		run systemd-analyze security --offline=yes --root="$DEST" "$u"
+		assert_line --regexp "^→ Overall exposure level for $u: [0-5]\.[0-9] "
+	done
+}
+
+@test "make install: the preset enables the real root's unit where presets disable the rest" {
+	command -v systemctl >/dev/null || skip "systemctl not installed"
+	make -C "$TOP" --no-print-directory install DESTDIR="$DEST" >/dev/null
+	run cat "$DEST/usr/lib/systemd/system-preset/80-scsi-dh-early.preset"
+	assert_line 'enable scsi-dh-early.service'
+	# Fedora's and RHEL's default (90-default.preset, 99-default-disable.preset)
+	echo 'disable *' >"$DEST/usr/lib/systemd/system-preset/99-default-disable.preset"
+	run systemctl --root="$DEST" preset scsi-dh-early.service
+	assert_success
+	assert [ -L "$DEST/etc/systemd/system/sysinit.target.wants/scsi-dh-early.service" ]
+}
+
+@test "make uninstall: the rule written into /run/udev/rules.d goes too, other rules stay" {
+	make -C "$TOP" --no-print-directory install DESTDIR="$DEST" >/dev/null
+	mkdir -p "$DEST/run/udev/rules.d"
+	echo 'RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"' >"$DEST/run/udev/rules.d/66-scsi-dh-early.rules"
+	echo '# not ours' >"$DEST/run/udev/rules.d/70-other.rules"
+	run make -C "$TOP" --no-print-directory uninstall DESTDIR="$DEST"
+	assert_success
+	assert [ ! -e "$DEST/run/udev/rules.d/66-scsi-dh-early.rules" ]
+	assert [ -e "$DEST/run/udev/rules.d/70-other.rules" ]
 }
 
 @test "every unit that runs the helper has an outer start timeout" {
