@@ -219,9 +219,34 @@ check_rule() {
 	assert_line "ExecStart=-/bin/sh -c '. /usr/lib/scsi-dh-early/scsi-dh-preload.sh'"
 	run image_file systemd usr/lib/systemd/system/scsi-dh-early-apply.service
 	assert_line 'After=systemd-journald.socket systemd-udev-trigger.service dracut-initqueue.service'
-	assert_line 'Before=initrd.target shutdown.target'
-	assert_line 'ConditionKernelCommandLine=!rd.scsi_dh=0'
+	assert_line 'Before=sysroot.mount initrd.target shutdown.target'
 	assert_line "ExecStart=-/bin/sh -c '. /usr/lib/scsi-dh-early/scsi-dh-apply.sh'"
+}
+
+@test "systemd image: the sweep comes before the real root is mounted, as the classic pre-mount hook" {
+	local before
+	# dracut's own pre-mount unit, which runs the classic hooks there
+	run image_file systemd usr/lib/systemd/system/dracut-pre-mount.service
+	assert_line --regexp '^Before=.*\<sysroot\.mount\>'
+	# a root on a LUN that a third-party driver owns is mounted after the detach
+	run image_file systemd usr/lib/systemd/system/scsi-dh-early-apply.service
+	before=$(printf '%s\n' "${lines[@]}" | sed -n 's/^Before=//p' | tr ' ' '\n')
+	run grep -x 'sysroot.mount' <<<"$before"
+	assert_success
+	run grep -x 'initrd.target' <<<"$before"
+	assert_success
+}
+
+@test "systemd image: rd.scsi_dh, last one wins: the units start on 'rd.scsi_dh=0 ... rd.scsi_dh=1' and leave the word to the scripts" {
+	command -v systemd-analyze >/dev/null || skip "systemd-analyze not installed"
+	load helpers # cmdline_lets_start (its KVER is not this suite's: this test needs none)
+	local u
+	for u in scsi-dh-early-preload.service scsi-dh-early-apply.service; do
+		image_file systemd "usr/lib/systemd/system/$u" >"$BATS_TEST_TMPDIR/$u"
+		# 203-dracut-hooks.bats runs the scripts with both orders
+		cmdline_lets_start "$BATS_TEST_TMPDIR/$u" 'root=/dev/sda rd.scsi_dh=0 quiet rd.scsi_dh=1'
+		cmdline_lets_start "$BATS_TEST_TMPDIR/$u" 'root=/dev/sda rd.scsi_dh=1 quiet rd.scsi_dh=0'
+	done
 }
 
 @test "the hooks in both images are the module's, and POSIX sh" {

@@ -130,6 +130,35 @@ calls() {
 	assert [ ! -e "$ROOT/run/scsi-dh-early/disabled" ]
 }
 
+@test "rd.scsi_dh given twice: the last one wins, in the hooks and in the units' scripts" {
+	# '0 ... 1': on (dracut's getarg returns the last value; so does the helper)
+	cmdline root=/dev/sda rd.scsi_dh=0 quiet rd.scsi_dh=1
+	run in_image '. /lib/dracut-lib.sh; source_hook cmdline; source_hook pre-mount'
+	assert_success
+	run calls
+	assert_line 'scsi-dh-early -q preload'
+	assert_line 'scsi-dh-early -q apply'
+	assert [ ! -e "$ROOT/run/scsi-dh-early/disabled" ]
+	: >"$ROOT/tmp/calls.log"
+	run in_image DRACUT_SYSTEMD=1 '. /usr/lib/scsi-dh-early/scsi-dh-preload.sh; . /usr/lib/scsi-dh-early/scsi-dh-apply.sh'
+	assert_success
+	run calls
+	assert_line 'scsi-dh-early -q preload'
+	assert_line 'scsi-dh-early -q apply'
+	# '1 ... 0': off, and the real root's unit told so
+	: >"$ROOT/tmp/calls.log"
+	cmdline root=/dev/sda rd.scsi_dh=1 quiet rd.scsi_dh=0
+	run in_image '. /lib/dracut-lib.sh; source_hook cmdline; source_hook pre-mount'
+	assert_success
+	run calls
+	assert_output ''
+	assert [ -e "$ROOT/run/scsi-dh-early/disabled" ]
+	run in_image DRACUT_SYSTEMD=1 '. /usr/lib/scsi-dh-early/scsi-dh-preload.sh; . /usr/lib/scsi-dh-early/scsi-dh-apply.sh'
+	assert_success
+	run calls
+	assert_output ''
+}
+
 @test "pre-mount stage: one sweep after a bounded udev settle" {
 	cmdline root=/dev/sda
 	run in_image '. /lib/dracut-lib.sh; source_hook pre-mount; echo "pre-mount done"'

@@ -20,6 +20,7 @@ setup_file() {
 setup() {
 	load '/usr/lib/bats/bats-support/load'
 	load '/usr/lib/bats/bats-assert/load'
+	load helpers
 	DEST=$BATS_TEST_TMPDIR/dest
 }
 
@@ -151,17 +152,6 @@ expected_files() {
 		run systemd-analyze verify --man=no --root="$DEST" scsi-dh-early.service
 		refute_output --partial 'scsi-dh-early.service:'
 	fi
-}
-
-# Whether the kernel command line CMDLINE lets systemd start UNIT (a file):
-# its ConditionKernelCommandLine= and AssertKernelCommandLine= lines, evaluated
-# by systemd-analyze, which reads $SYSTEMD_PROC_CMDLINE in place of
-# /proc/cmdline (src/basic/proc-cmdline.c, proc_cmdline()).
-cmdline_lets_start() {
-	local unit=$1 conds
-	mapfile -t conds < <(grep -E '^(Condition|Assert)KernelCommandLine=' "$unit")
-	((${#conds[@]} == 0)) && return 0
-	SYSTEMD_PROC_CMDLINE=$2 systemd-analyze condition "${conds[@]}" >/dev/null 2>&1
 }
 
 @test "real root, rd.scsi_dh: the last one wins, 'rd.scsi_dh=0 ... rd.scsi_dh=1' sweeps, '1 ... 0' does not" {

@@ -52,6 +52,9 @@ deb_expected() {
 	echo "${unitdir#/}/scsi-dh-early.service"
 	echo "${unitdir#/}/scsi-dh-early-late@.service"
 	echo "${unitdir#/}/scsi-dh-early.service.d/third-party.conf"
+	echo "${unitdir#/}/scsi-dh-early.service.d/hardening.conf"
+	echo "${unitdir#/}/scsi-dh-early-late@.service.d/hardening.conf"
+	echo "${unitdir#/}-preset/80-scsi-dh-early.preset"
 	echo usr/share/doc/scsi-dh-early/changelog.gz
 	echo usr/share/doc/scsi-dh-early/copyright
 	echo usr/share/lintian/overrides/scsi-dh-early
@@ -86,6 +89,81 @@ deb_expected() {
 	assert_line --partial "deb-systemd-helper purge 'scsi-dh-early.service'"
 }
 
+# A root with just enough for maintainer scripts and scriptlets: the build
+# host's sh, rm and systemctl with their libraries, /dev/null.
+mini_root() {
+	local root=$1 p f lib
+	mkdir -p "$root/bin" "$root/dev" "$root/tmp"
+	for p in sh rm systemctl; do
+		f=$(readlink -f "$(command -v "$p")")
+		cp "$f" "$root/bin/$p"
+		for lib in $(ldd "$f" | grep -o '/[^ ]*'); do
+			mkdir -p "$root${lib%/*}"
+			cp -L "$lib" "$root$lib"
+		done
+	done
+	mknod "$root/dev/null" c 1 3
+}
+
+# the rule the real root's unit writes for this boot, and one that is not ours
+run_rules() {
+	mkdir -p "$1/run/udev/rules.d"
+	echo 'RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"' >"$1/run/udev/rules.d/66-scsi-dh-early.rules"
+	echo '# not ours' >"$1/run/udev/rules.d/70-other.rules"
+}
+
+@test "deb: postrm removes the rule in /run/udev/rules.d on remove and purge, not on upgrade" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (chroot, mknod)"
+	local root=$BATS_TEST_TMPDIR/root a
+	mini_root "$root"
+	dpkg-deb -e "$DEB" "$root/tmp/control"
+	for a in 'upgrade 0.1.0' 'failed-upgrade 0.1.0' 'disappear'; do
+		run_rules "$root"
+		# shellcheck disable=SC2086  # the arguments, split
+		run chroot "$root" /bin/sh /tmp/control/postrm $a
+		assert_success
+		assert [ -e "$root/run/udev/rules.d/66-scsi-dh-early.rules" ]
+	done
+	for a in remove purge; do
+		run_rules "$root"
+		run chroot "$root" /bin/sh /tmp/control/postrm "$a"
+		assert_success
+		assert [ ! -e "$root/run/udev/rules.d/66-scsi-dh-early.rules" ]
+		assert [ -e "$root/run/udev/rules.d/70-other.rules" ]
+	done
+}
+
+# The RPM installed, upgraded and erased with rpm --root in a scratch root whose
+# presets disable what they do not name, as Fedora's and RHEL's do: the
+# package's scriptlets run there (%post's systemctl preset, %postun).
+@test "rpm installed in an RPM root: the preset enables the unit; erase, not upgrade, removes the /run rule" {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (rpm --root, mknod)"
+	local root=$BATS_TEST_TMPDIR/root wants
+	wants=$root/etc/systemd/system/sysinit.target.wants/scsi-dh-early.service
+	mini_root "$root"
+	mkdir -p "$root/usr/lib/systemd/system-preset"
+	echo 'disable *' >"$root/usr/lib/systemd/system-preset/99-default-disable.preset"
+	rpm --root "$root" --initdb
+	run rpm --root "$root" --nodeps -i "$RPM"
+	assert_success
+	assert [ -L "$wants" ]
+	run systemctl --root "$root" is-enabled scsi-dh-early.service
+	assert_output enabled
+	# the late runner is a template started by the rule: never enabled
+	run systemctl --root "$root" is-enabled scsi-dh-early-late@.service
+	refute_output enabled
+	run_rules "$root"
+	run rpm --root "$root" --nodeps -U --replacepkgs "$RPM"
+	assert_success
+	assert [ -e "$root/run/udev/rules.d/66-scsi-dh-early.rules" ]
+	assert [ -L "$wants" ]
+	run rpm --root "$root" --nodeps -e scsi-dh-early
+	assert_success
+	assert [ ! -e "$root/run/udev/rules.d/66-scsi-dh-early.rules" ]
+	assert [ -e "$root/run/udev/rules.d/70-other.rules" ]
+	assert [ ! -e "$wants" ]
+}
+
 @test "deb: lintian reports no error and no warning (overrides explained)" {
 	command -v lintian >/dev/null || skip "lintian not installed"
 	run lintian --fail-on error,warning "${DEB%/*}"/scsi-dh-early_"${VERSION}"_*.changes
@@ -102,6 +180,9 @@ deb_expected() {
 	assert_line /usr/sbin/scsi-dh-early
 	assert_line /usr/lib/systemd/system/scsi-dh-early.service
 	assert_line /usr/lib/systemd/system/scsi-dh-early.service.d/third-party.conf
+	assert_line /usr/lib/systemd/system/scsi-dh-early.service.d/hardening.conf
+	assert_line /usr/lib/systemd/system/scsi-dh-early-late@.service.d/hardening.conf
+	assert_line /usr/lib/systemd/system-preset/80-scsi-dh-early.preset
 	assert_line /usr/lib/systemd/system/scsi-dh-early-late@.service
 	assert_line /usr/lib/scsi-dh-early/scsi-dh-late
 	assert_line /usr/lib/udev/rules.d/66-scsi-dh-early.rules

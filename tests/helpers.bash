@@ -56,3 +56,15 @@ _image_setup_file() {
 	export TOP KVER KDIR
 	export SCSI_DH_EARLY_BIN=$BIN
 }
+
+# Whether the kernel command line $2 lets systemd start the unit file $1: its
+# ConditionKernelCommandLine= and AssertKernelCommandLine= lines, evaluated by
+# systemd-analyze, which reads $SYSTEMD_PROC_CMDLINE in place of /proc/cmdline
+# (systemd's src/basic/proc-cmdline.c, proc_cmdline()).  A unit without them
+# leaves the command line to what it runs.
+cmdline_lets_start() {
+	local conds
+	mapfile -t conds < <(grep -E '^(Condition|Assert)KernelCommandLine=' "$1")
+	((${#conds[@]} == 0)) && return 0
+	SYSTEMD_PROC_CMDLINE=$2 systemd-analyze condition "${conds[@]}" >/dev/null 2>&1
+}
