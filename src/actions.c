@@ -67,14 +67,6 @@ const char *apply_result_name(enum apply_result r)
 	return "?";
 }
 
-static void sleep_ms(long ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 /*
  * Waiting for children without polling. pidfd_open() (Linux 5.3: kernel/pid.c)
  * gives a descriptor that poll() reports readable once the child has exited
@@ -685,9 +677,14 @@ static bool device_deleted(const char *hctl)
 static bool reassess(struct apply_ctx *ctx, struct device *d, const char *hctl,
 		     bool attach_refused)
 {
+	unsigned long long ino = d->ino;
+	unsigned char bar = d->detach_bar;
+
 	if (device_read(d, hctl) < 0)
 		return false;
 	d->attach_refused = attach_refused;
+	/* the sweep's facts stay with the device, not with a new one at its address */
+	d->detach_bar = bar == DB_NO_LOCK || d->ino == ino ? bar : DB_NONE;
 	plan_assess(ctx->p, kernel_facts(ctx->k), d, &d->as);
 	return true;
 }
@@ -981,6 +978,7 @@ static enum start start_one(struct apply_run *run, unsigned int i)
 		close(lockfd);
 		return START_DONE;
 	}
+	it->written = true;
 	child_watch(&run->rp, &run->kid[j - run->job], pid, ctx->p->timeout_ms, false);
 	run->running++;
 	return START_RUNNING;

@@ -54,6 +54,7 @@ struct apply_item {
 	struct assessment plan;	/* the device's assessment when the action was planned */
 	enum apply_result result;
 	int err;		/* errno of a failure */
+	bool written;		/* its write went to the kernel */
 	/*
 	 * The device's dh_state as planned (plan.handler is "" for none here): the
 	 * device is re-read, its strings stay (the string pool frees nothing

@@ -19,6 +19,7 @@ struct assessment {
 	const char *refused;	/* the handler that would refuse the LUN, or NULL */
 	enum verdict verdict;
 	enum action action;
+	bool held;		/* detached once this boot, the handler still there: left */
 	const char *handler;	/* to attach, or the one to detach */
 	const char *reason;	/* in the string pool (plan_reason()), never NULL */
 };

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -55,6 +56,73 @@ static int status_dir_open(void)
 		return -1;
 	}
 	stale_tmp_remove(fd);
+	return fd;
+}
+
+/* A dry run's look at the status directory: nothing made, nothing removed; -1 without one. */
+static int status_dir_peek(void)
+{
+	char dir[SDE_PATH_MAX];
+	int fd;
+
+	if (sde_path(dir, sizeof(dir), STATUS_DIR) < 0)
+		return -1;
+	fd = private_dir_peek(dir);
+	return fd < 0 ? -1 : fd;
+}
+
+/*
+ * The sweep lock: flock(2) on STATUS_DIR/sweep.lock, held by every sweep (the
+ * boot's, --late, the real root's) from before it reads the seen set and the
+ * detach record until it has written them, so that sweeps take turns and a
+ * late one starts after the boot's sweep has said what it saw and detached.
+ * The kernel lets it go when its holder dies.  A sweep waits for it at most
+ * SWEEP_LOCK_WAIT times modprobe_timeout (a sweep's own writes are bounded by
+ * that), then goes on without it, said at warning level: it attaches, and writes
+ * no detach (the plan bars them: DB_NO_LOCK), as it cannot know what the
+ * other sweep detaches.  The descriptor, or -1.
+ */
+#define SWEEP_LOCK "sweep.lock"
+#define SWEEP_LOCK_WAIT 6
+
+static int sweep_lock(int dirfd, const struct policy *p)
+{
+	long long deadline = now_ms() + (long long)p->timeout_ms * SWEEP_LOCK_WAIT;
+	struct stat st;
+	int fd;
+
+	if (dirfd < 0)
+		return -1;
+	fd = openat(dirfd, SWEEP_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+		    0600);
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid())) {
+		close(fd);
+		fd = -EPERM;
+	} else if (fd < 0) {
+		fd = -errno;
+	}
+	if (fd < 0) {
+		log_msg(SDE_WARNING, "cannot lock \"%s%s/%s\": %s; no detach in this sweep",
+			sde_sysroot(), STATUS_DIR, SWEEP_LOCK,
+			fd == -EPERM || fd == -ELOOP ? "not a regular file of its own"
+						     : strerror(-fd));
+		return -1;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+
+		if (e == EINTR)
+			continue;
+		if (e == EWOULDBLOCK && now_ms() < deadline) {
+			sleep_ms(20);
+			continue;
+		}
+		log_msg(SDE_WARNING, "\"%s%s/%s\": %s; going on without it: no detach in this "
+			"sweep", sde_sysroot(), STATUS_DIR, SWEEP_LOCK, e == EWOULDBLOCK ?
+			"another sweep held it all the time it was waited for" : strerror(e));
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -118,8 +186,9 @@ static void mark_swept(int dirfd)
 
 /*
  * apply --late: into inv, the SCSI devices that no sweep of this boot has
- * seen; into present, every name there is now.  Without a readable seen set
- * every device is taken: a LUN looked at twice costs less than one missed.
+ * seen (by address and sysfs inode: one added again at the same H:C:T:L is
+ * new); into present, every device there is now.  Without a readable seen
+ * set every device is taken: a LUN looked at twice costs less than one missed.
  */
 static void late_select(int dirfd, struct inventory *inv, struct hctl_set *present,
 			struct hctl_set *seen)
@@ -130,7 +199,7 @@ static void late_select(int dirfd, struct inventory *inv, struct hctl_set *prese
 	r = scsi_device_names(present);
 	if (r < 0)
 		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
-	r = dirfd < 0 ? -ENOENT : seen_read(dirfd, seen, &line);
+	r = dirfd < 0 ? -ENOENT : lun_set_read(dirfd, SEEN_FILE, seen, &line);
 	if (r < 0 && r != -ENOENT)
 		log_msg(SDE_WARNING, "\"%s%s/%s\"%s%.0u: %s, taking every device", sde_sysroot(),
 			STATUS_DIR, SEEN_FILE, line ? ":" : "", line,
@@ -138,18 +207,19 @@ static void late_select(int dirfd, struct inventory *inv, struct hctl_set *prese
 	if (r < 0)
 		hctl_set_free(seen);
 	for (i = 0; i < present->n; i++) {
-		if (hctl_set_has(seen, present->v[i]))
+		if (hctl_set_has(seen, present->v[i].hctl, present->v[i].ino))
 			continue;
-		r = inventory_add(inv, present->v[i]);
+		r = inventory_add(inv, present->v[i].hctl);
 		if (r < 0 && r != -ENOENT)
-			log_msg(SDE_WARNING, "%s: %s, ignoring", present->v[i],
+			log_msg(SDE_WARNING, "%s: %s, ignoring", present->v[i].hctl,
 				r == -EFBIG ? "an attribute longer than it can be" : strerror(-r));
 	}
 }
 
 /*
  * After a sweep: the seen set becomes the devices it looked at, and for
- * --late those of the set before that are still present.
+ * --late those of the set before that are still present.  A device whose
+ * detach waited for a sweep lock never had is left out: the next sweep takes it.
  */
 static void seen_update(int dirfd, const struct inventory *inv, struct hctl_set *present,
 			struct hctl_set *seen, bool late)
@@ -159,16 +229,86 @@ static void seen_update(int dirfd, const struct inventory *inv, struct hctl_set 
 	int r = 0;
 
 	for (i = 0; late && r == 0 && i < present->n; i++)
-		if (hctl_set_has(seen, present->v[i]))
-			r = hctl_set_add(&next, present->v[i]);
-	for (i = 0; r == 0 && i < inv->n; i++)
-		if (!inv->dev[i].vanished)
-			r = hctl_set_add(&next, inv->dev[i].hctl);
+		if (hctl_set_has(seen, present->v[i].hctl, present->v[i].ino))
+			r = hctl_set_add(&next, present->v[i].hctl, present->v[i].ino);
+	for (i = 0; r == 0 && i < inv->n; i++) {
+		const struct device *d = &inv->dev[i];
+
+		if (!d->vanished && !(d->detach_bar == DB_NO_LOCK && d->as.verdict ==
+				      V_OWNED_ATTACHED))
+			r = hctl_set_add(&next, d->hctl, d->ino);
+	}
 	if (r == 0)
-		r = seen_write(dirfd, &next);
+		r = lun_set_write(dirfd, SEEN_FILE, &next);
 	if (r < 0)
 		log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring", sde_sysroot(),
 			STATUS_DIR, SEEN_FILE, strerror(-r));
+	hctl_set_free(&next);
+}
+
+/*
+ * Before the plan: the devices a sweep of this boot detached (the detach
+ * record) get no second detach; without the sweep lock none does.  An
+ * unreadable record is said, and then no device of this sweep is detached:
+ * once too few is mended by the next sweep, once too many is not.
+ */
+static void detach_bars(int dirfd, struct inventory *inv, struct hctl_set *detached,
+			bool locked)
+{
+	unsigned int i, line = 0;
+	int r = dirfd < 0 ? -ENOENT : lun_set_read(dirfd, DETACHED_FILE, detached, &line);
+
+	if (r < 0 && r != -ENOENT) {
+		log_msg(SDE_WARNING, "\"%s%s/%s\"%s%.0u: %s, no detach in this sweep",
+			sde_sysroot(), STATUS_DIR, DETACHED_FILE, line ? ":" : "", line,
+			r == -EINVAL ? "not a list of H:C:T:L" : strerror(-r));
+		locked = false;
+	}
+	for (i = 0; i < inv->n; i++) {
+		struct device *d = &inv->dev[i];
+
+		if (!locked)
+			d->detach_bar = DB_NO_LOCK;
+		else if (hctl_set_has(detached, d->hctl, d->ino))
+			d->detach_bar = DB_DETACHED;
+	}
+}
+
+/*
+ * After a sweep that wrote a detach: the record gains each device it wrote
+ * one to whose write the kernel did not refuse (taken, held, or no answer in
+ * time: it may have been taken), and keeps those of before still present.
+ */
+static void detached_update(int dirfd, const struct inventory *inv,
+			    const struct apply_item *items, struct hctl_set *detached)
+{
+	struct hctl_set next = { 0 }, now = { 0 };
+	unsigned int i;
+	bool added = false;
+	int r = 0;
+
+	for (i = 0; r == 0 && i < inv->n; i++) {
+		const struct apply_item *it = &items[i];
+
+		if (it->written && it->plan.action == A_DETACH && it->result != AR_REFUSED &&
+		    it->result != AR_VANISHED) {
+			r = hctl_set_add(&next, inv->dev[i].hctl, inv->dev[i].ino);
+			added = true;
+		}
+	}
+	if (!added)
+		return;
+	if (r == 0 && detached->n)
+		r = scsi_device_names(&now);
+	for (i = 0; r == 0 && i < now.n; i++)
+		if (hctl_set_has(detached, now.v[i].hctl, now.v[i].ino))
+			r = hctl_set_add(&next, now.v[i].hctl, now.v[i].ino);
+	if (r == 0)
+		r = lun_set_write(dirfd, DETACHED_FILE, &next);
+	if (r < 0)
+		log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring", sde_sysroot(),
+			STATUS_DIR, DETACHED_FILE, strerror(-r));
+	hctl_set_free(&now);
 	hctl_set_free(&next);
 }
 
@@ -263,14 +403,18 @@ static void show_item(void *arg, const struct device *dev, const struct apply_it
 
 	if (dev->vanished)
 		return;
-	if (it->result == AR_REFUSED || it->result == AR_FAILED || it->result == AR_HELD)
+	if (it->result == AR_REFUSED || it->result == AR_FAILED || it->result == AR_HELD ||
+	    it->plan.held)
 		sh->ret = EXIT_PROBLEM;
 	/* the device as it was planned, not as its write left it */
 	before = *dev;
 	before.dh_state = it->dh_state;
 	device_label(&before, it->plan.owner, label, sizeof(label));
 	if (it->plan.action == A_NONE) {
-		log_device(SDE_DEBUG, "%s: %s", label, it->plan.reason);
+		log_device(it->plan.held ? SDE_WARNING : SDE_DEBUG, "%s: %s", label,
+			   it->plan.reason);
+		if (it->plan.held && !o->json && o->verbosity >= 0 && log_verbosity() < 1)
+			printf("%s: %s\n", label, it->plan.reason);
 		return;
 	}
 	log_device(it->result == AR_DONE || it->result == AR_PLANNED ||
@@ -295,10 +439,10 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	struct apply_ctx ctx = { .p = p, .k = k, .dry_run = o->dry_run };
 	struct shown shown = { .o = o, .k = k };
 	struct summary sum;
-	struct hctl_set present = { 0 }, seen = { 0 };
+	struct hctl_set present = { 0 }, seen = { 0 }, detached = { 0 };
 	char summary[512];
 	bool sweep = o->ndevices == 0, full_sweep = sweep && !o->late;
-	int i, r, ret = EXIT_OK, dirfd = -1;
+	int i, r, ret = EXIT_OK, dirfd = -1, lockfd = -1;
 	unsigned int d;
 
 	if (!p->enabled) {
@@ -331,8 +475,12 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 			continue;
 		}
 	}
-	if (sweep && !o->dry_run) {
+	/* a dry run reads what a sweep would, and changes nothing */
+	if (sweep && o->dry_run) {
+		dirfd = status_dir_peek();
+	} else if (sweep) {
 		dirfd = status_dir_open();
+		lockfd = sweep_lock(dirfd, p);
 		if (dirfd >= 0 && full_sweep)
 			mark_swept(dirfd);
 	}
@@ -343,6 +491,8 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	} else if (sweep) {
 		late_select(dirfd, &inv, &present, &seen);
 	}
+	if (sweep)
+		detach_bars(dirfd, &inv, &detached, lockfd >= 0 || o->dry_run);
 	if (p->fallback)
 		kmsg_fallback(p, "changing nothing");
 	plan_inventory(p, kernel_facts(k), &inv);
@@ -391,6 +541,8 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 			kmsg_msg(SDE_DEBUG, "%s%s", o->late ? "late: " : "", summary);
 		/* a late sweep that found no new LUN leaves the record as it is */
 		if (dirfd >= 0 && (!o->late || inv.n)) {
+			if (lockfd >= 0)
+				detached_update(dirfd, &inv, items, &detached);
 			seen_update(dirfd, &inv, &present, &seen, o->late);
 			if (o->late)
 				late_record(dirfd, p, k, summary);
@@ -398,10 +550,14 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 				write_boot_record(dirfd, p, k, &inv, summary);
 		}
 	}
+	/* the seen set and the record written: the next sweep may start */
+	if (lockfd >= 0)
+		close(lockfd);
 	if (dirfd >= 0)
 		close(dirfd);
 	hctl_set_free(&present);
 	hctl_set_free(&seen);
+	hctl_set_free(&detached);
 	free(items);
 	inventory_free(&inv);
 	if (p->fallback)

@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -318,6 +319,7 @@ static int device_read_some(struct device *d, const char *hctl, unsigned int ski
 {
 	char path[SDE_PATH_MAX], buf[64];
 	unsigned char inq[8];
+	struct stat st;
 	ssize_t n;
 	int dfd, fd, r = 0, e;
 
@@ -339,6 +341,8 @@ static int device_read_some(struct device *d, const char *hctl, unsigned int ski
 		d->vanished = true;
 		return -ENOENT;
 	}
+	if (fstat(dfd, &st) == 0)
+		d->ino = (unsigned long long)st.st_ino;
 
 	/* the sizes of old: 8 and 16 bytes as the kernel shows them, room for more */
 	KEEP(r, attr_str(dfd, "vendor", 16, AS_SHARED, &d->vendor));

@@ -28,8 +28,11 @@ struct device {
 	bool vanished;
 	/* learnt from the kernel in this run: a late attach refused by the handler */
 	bool attach_refused;
+	/* what keeps a sweep from writing a detach (enum detach_bar), set before the plan */
+	unsigned char detach_bar;
 	int tpg;		/* target port group designator, -1 none */
 	unsigned long long l;
+	unsigned long long ino;	/* of its sysfs directory: a new one when added again, 0 unknown */
 	const char *hctl;
 	const char *block;	/* "" when not a block device */
 	const char *vendor;	/* as sysfs gives them: space padded, for matching */
@@ -42,6 +45,14 @@ struct device {
 	const char *host_driver;
 	struct assessment as;
 };
+
+/*
+ * Why a sweep writes no detach to a device (device.detach_bar), an input of the
+ * plan: at most one detach per LUN and boot (before 4.3 each write drops one
+ * reference, and a second could drop dm-multipath's), and none without the
+ * sweep lock, which keeps that count.
+ */
+enum detach_bar { DB_NONE, DB_DETACHED, DB_NO_LOCK };
 
 /*
  * Attributes a command may leave unread when it neither shows them nor decides

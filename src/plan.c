@@ -125,9 +125,15 @@ void plan_reason(struct assessment *a, const char *fmt, ...)
 
 #define REASON(a, ...) plan_reason((a), __VA_ARGS__)
 
-/* An owned LUN with a handler: what can keep it off on this kernel. */
-static void plan_owned(const struct policy *p, const struct kfacts *kf, const char *att,
-		       struct assessment *a)
+/*
+ * An owned LUN with a handler: what can keep it off on this kernel.  A kernel
+ * that takes a detach (before 4.3) drops one reference per write
+ * (scsi_dh_handler_detach() is a kref_put()): after a detach of this boot the
+ * handler that is still there, or there again, is a holder's (dm-multipath's
+ * hardware_handler), and a second write would drop that holder's reference.
+ */
+static void plan_owned(const struct policy *p, const struct kfacts *kf, const struct device *d,
+		       const char *att, struct assessment *a)
 {
 	int hi = handler_index(att);
 	bool builtin = kf && hi >= 0 && (kf->builtin & HANDLER_BIT(hi));
@@ -136,6 +142,17 @@ static void plan_owned(const struct policy *p, const struct kfacts *kf, const ch
 	a->handler = att;
 	if (!p->detach) {
 		REASON(a, "owned by %s, %s attached, detach is off", a->owner->name, att);
+		return;
+	}
+	if (d->detach_bar == DB_DETACHED && !(kf && kf->can_detach == 0)) {
+		a->held = true;
+		REASON(a, "owned by %s, %s attached; detached once this boot already: "
+			  "held by another user, never detached twice", a->owner->name, att);
+		return;
+	}
+	if (d->detach_bar == DB_NO_LOCK && !(kf && kf->can_detach == 0)) {
+		REASON(a, "owned by %s, %s attached; not detached: another sweep holds "
+			  "the sweep lock", a->owner->name, att);
 		return;
 	}
 	a->action = A_DETACH;
@@ -204,7 +221,7 @@ void plan_assess(const struct policy *p, const struct kfacts *kf, const struct d
 	if (a->owner) {
 		a->expected = a->refused ? NULL : exp;
 		if (att) {
-			plan_owned(p, kf, att, a);
+			plan_owned(p, kf, d, att, a);
 		} else {
 			a->verdict = V_OWNED;
 			REASON(a, "owned by %s, no handler", a->owner->name);

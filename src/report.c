@@ -199,6 +199,11 @@ void summary_count(struct summary *s, const struct inventory *inv,
 			case AR_HELD:
 				s->held++;
 				break;
+			case AR_NOTHING:
+				/* detached once this boot, by an earlier sweep */
+				if (it->plan.held)
+					s->held++;
+				break;
 			default:
 				break;
 			}

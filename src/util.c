@@ -222,12 +222,16 @@ int mkdir_p(const char *path, mode_t mode)
 
 int private_dir_open(const char *path, mode_t mode)
 {
+	int r = mkdir_p(path, mode);
+
+	return r < 0 ? r : private_dir_peek(path);
+}
+
+int private_dir_peek(const char *path)
+{
 	struct stat st;
 	int fd, r;
 
-	r = mkdir_p(path, mode);
-	if (r < 0)
-		return r;
 	/* a symlink in its place is not followed, whatever it points to */
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
@@ -726,4 +730,12 @@ long long now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
 }

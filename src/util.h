@@ -77,6 +77,8 @@ int str_copy(char *dst, size_t size, const char *src);
  * -ELOOP (a symlink or no directory in its place), -EPERM (not ours alone), -errno.
  */
 int private_dir_open(const char *path, mode_t mode);
+/* The same for a directory that exists: nothing is made (-ENOENT). */
+int private_dir_peek(const char *path);
 
 /* Create name in dirfd: O_EXCL|O_NOFOLLOW|O_CLOEXEC. The descriptor or -errno. */
 int create_at(int dirfd, const char *name, mode_t mode);
@@ -138,5 +140,7 @@ unsigned int str_pool_generation(void);
 
 /* Monotonic clock in milliseconds. */
 long long now_ms(void);
+/* Sleep ms milliseconds, whatever signals come. */
+void sleep_ms(long ms);
 
 #endif
