@@ -191,7 +191,7 @@ tpgs_tree() {
 	echo 'torn' >"$ROOT/run/scsi-dh-early/status.txt.4194304.tmp"
 	run timeout 20 env LD_PRELOAD="$SHIM" "$DYN" --sysroot "$ROOT" apply
 	run ls "$ROOT/run/scsi-dh-early"
-	assert_output "$(printf 'seen\nstatus.json\nstatus.txt\nswept')"
+	assert_output "$(printf 'seen\nstatus.json\nstatus.txt\nsweep.lock\nswept')"
 }
 
 # --- standard output

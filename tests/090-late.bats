@@ -22,6 +22,11 @@ writes() {
 	grep -c "^write $1" "$LOG" 2>/dev/null || true
 }
 
+# the addresses of the seen set (each line "H:C:T:L INODE")
+seen() {
+	cut -d' ' -f1 "$ROOT/run/scsi-dh-early/seen"
+}
+
 kmsg_lines() {
 	grep -c 'scsi-dh-early' "$ROOT/dev/kmsg" || true
 }
@@ -29,11 +34,13 @@ kmsg_lines() {
 @test "apply --late: only the LUNs no sweep has seen; the record gains them" {
 	run -0 sde_dyn apply
 	[ "$(kmsg_lines)" -eq 1 ]
-	run -0 cat "$ROOT/run/scsi-dh-early/seen"
+	run -0 seen
 	assert_output $'1:0:0:0\n1:0:1:0'
-	# the sweep's LUN loses its handler: not the late sweep's to repair
-	fx lun 1:0:0:0 vendor=HP model=HSV100 dh=detached \
-		lun 2:0:0:1 vendor=HP model=HSV100 dh=hp_sw \
+	run -0 cat "$ROOT/run/scsi-dh-early/seen"
+	assert_line "1:0:1:0 $(stat -c %i "$ROOT/sys/class/scsi_device/1:0:1:0/device/")"
+	# the sweep's LUN loses its handler (the same device): not the late sweep's to repair
+	echo detached >"$ROOT/sys/class/scsi_device/1:0:0:0/device/dh_state"
+	fx lun 2:0:0:1 vendor=HP model=HSV100 dh=hp_sw \
 		lun 2:0:0:2 vendor=HP model=HSV100 dh=hp_sw \
 		lun 2:0:0:3 vendor=HP model=HSV100
 	run -0 sde_dyn apply --late
@@ -50,7 +57,7 @@ kmsg_lines() {
 	assert_line --regexp '^5 LUNs: .*; late: 3 LUNs: 3 ok; attached 1'
 	run -0 sde status --boot --json
 	jq -e '[.devices[].hctl] == ["1:0:0:0","1:0:1:0","2:0:0:1","2:0:0:2","2:0:0:3"]' <<<"$output"
-	run -0 cat "$ROOT/run/scsi-dh-early/seen"
+	run -0 seen
 	assert_output $'1:0:0:0\n1:0:1:0\n2:0:0:1\n2:0:0:2\n2:0:0:3'
 	# nothing new: nothing written, the record stays as it is
 	cp "$ROOT/run/scsi-dh-early/status.json" "$BATS_TEST_TMPDIR/before.json"
@@ -91,14 +98,14 @@ kmsg_lines() {
 	run -0 sde_dyn apply
 	fx remove 1:0:1:0 lun 2:0:0:1 vendor=HP model=HSV100 dh=hp_sw
 	run -0 sde_dyn apply --late
-	run -0 cat "$ROOT/run/scsi-dh-early/seen"
+	run -0 seen
 	assert_output $'1:0:0:0\n2:0:0:1'
 	printf '1:0:0:0\nnot a device\n' >"$ROOT/run/scsi-dh-early/seen"
 	fx lun 1:0:0:0 vendor=HP model=HSV100 dh=detached
 	run -0 --separate-stderr sde_dyn -v apply --late
 	[[ $stderr == *'run/scsi-dh-early/seen":2: not a list of H:C:T:L, taking every device'* ]]
 	[ "$(writes 1:0:0:0)" -eq 1 ]
-	run -0 cat "$ROOT/run/scsi-dh-early/seen"
+	run -0 seen
 	assert_output $'1:0:0:0\n2:0:0:1'
 	# a symlink in its place is not followed
 	rm "$ROOT/run/scsi-dh-early/seen"
