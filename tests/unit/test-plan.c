@@ -347,6 +347,40 @@ static void no_device_handlers(void)
 	CHECK(a.verdict == V_OWNED && a.action == A_NONE);
 }
 
+/*
+ * Before 4.3 each detach write drops one reference (scsi_dh_handler_detach(),
+ * a kref_put()): a LUN detached once this boot gets no second one, and none
+ * is planned without the sweep lock; a kernel that refuses detach says so.
+ */
+static void detach_bars(void)
+{
+	struct policy *p = with_owner();
+	struct kfacts pre = { kgen_get(KGEN_PRE43), 1, 0, false, false };
+	struct kfacts k61 = { kgen_get(KGEN_49), 0, 0, true, false };
+	struct assessment a;
+	struct device d;
+
+	d = dev("DGC", "VRAID", 0, "emc");
+	plan_assess(p, &pre, &d, &a);
+	CHECK(a.action == A_DETACH && !a.held);
+	d.detach_bar = DB_DETACHED;
+	plan_assess(p, &pre, &d, &a);
+	CHECK(a.verdict == V_OWNED_ATTACHED && a.action == A_NONE && a.held);
+	CHECK(strstr(a.reason, "detached once this boot already") != NULL);
+	d.detach_bar = DB_NO_LOCK;
+	plan_assess(p, &pre, &d, &a);
+	CHECK(a.action == A_NONE && !a.held);
+	CHECK(strstr(a.reason, "sweep lock") != NULL);
+	/* 4.3 on: the refusal is the reason, whatever the bar */
+	plan_assess(p, &k61, &d, &a);
+	CHECK(a.action == A_DETACH && strstr(a.reason, "refuses detach") != NULL);
+	/* no handler: nothing to hold */
+	d = dev("DGC", "VRAID", 0, "detached");
+	d.detach_bar = DB_DETACHED;
+	plan_assess(p, &pre, &d, &a);
+	CHECK(a.verdict == V_OWNED && !a.held);
+}
+
 const struct unit_test plan_tests[] = {
 	{ "plan: no CONFIG_SCSI_DH: every LUN none, owned LUNs owned, no action",
 	  no_device_handlers },
@@ -360,5 +394,6 @@ const struct unit_test plan_tests[] = {
 	{ "plan: the kernel's verdict where the table has none", kernel_verdict_wins },
 	{ "plan: actions and reasons", actions },
 	{ "plan: owner keys are and-ed, globs or-ed", owner_keys },
+	{ "plan: no second detach in a boot, none without the sweep lock", detach_bars },
 	{ NULL, NULL },
 };
