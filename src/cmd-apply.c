@@ -318,8 +318,9 @@ static void detached_update(int dirfd, const struct inventory *inv,
  * of this sweep: "69 LUNs: 68 ok, 1 none; late: 64 LUNs: ...".
  */
 static void late_record(int dirfd, const struct policy *p, struct kernel_info *k,
-			const char *late_summary)
+			const char *late_summary, bool locked)
 {
+	struct hctl_set detached = { 0 };
 	struct inventory all = { 0 };
 	struct summary sum;
 	char now[512], summary[1024];
@@ -333,6 +334,9 @@ static void late_record(int dirfd, const struct policy *p, struct kernel_info *k
 		inventory_free(&all);
 		return;
 	}
+	/* the record as this sweep left it: LUNs detached before show as held */
+	detach_bars(dirfd, &all, &detached, locked);
+	hctl_set_free(&detached);
 	plan_inventory(p, kernel_facts(k), &all);
 	summary_count(&sum, &all, NULL);
 	summary_format(&sum, now, sizeof(now));
@@ -545,7 +549,7 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 				detached_update(dirfd, &inv, items, &detached);
 			seen_update(dirfd, &inv, &present, &seen, o->late);
 			if (o->late)
-				late_record(dirfd, p, k, summary);
+				late_record(dirfd, p, k, summary, lockfd >= 0);
 			else
 				write_boot_record(dirfd, p, k, &inv, summary);
 		}

@@ -96,11 +96,11 @@ wait_for() {
 	run -1 timeout 20 env LD_PRELOAD="$SHIM" "$DYN" --sysroot "$ROOT" apply --json
 	[ "$(detaches 1:0:0:1)" -eq 1 ]
 	[ "$(detaches 1:0:0:2)" -eq 1 ]
-	run -0 cat "$RUN/detached"
-	assert_output "$(printf '1:0:0:1 %s\n1:0:0:2 %s' "$(ino 1:0:0:1)" "$(ino 1:0:0:2)")"
 	jq -e '[.actions[].action] == ["none","none"]' <<<"$output"
 	jq -e '.actions[0].reason | test("detached once this boot already")' <<<"$output"
 	jq -e '.summary | endswith("failed 0, held 2")' <<<"$output"
+	run -0 cat "$RUN/detached"
+	assert_output "$(printf '1:0:0:1 %s\n1:0:0:2 %s' "$(ino 1:0:0:1)" "$(ino 1:0:0:2)")"
 	# a dry run says the same
 	run -1 timeout 20 "$BIN" --sysroot "$ROOT" apply --dry-run --json
 	jq -e '[.actions[].action] == ["none","none"]' <<<"$output"
