@@ -780,8 +780,10 @@ static pid_t dh_write_fork(const struct apply_run *run, const struct write_job *
 	pid = fork();
 	if (pid != 0)
 		return pid;
-	/* a child stuck in the kernel must not hold any device's lock */
+	/* a child stuck in the kernel must not hold any device's lock, nor the sweep's */
 	close(j->lockfd);
+	if (run->ctx->sweep_lockfd >= 0)
+		close(run->ctx->sweep_lockfd);
 	for (s = 0; s < run->max; s++)
 		if (run->kid[s].pid && !run->kid[s].ended)
 			close(run->job[s].lockfd);

@@ -67,6 +67,7 @@ struct apply_ctx {
 	const struct policy *p;
 	struct kernel_info *k;
 	bool dry_run;
+	int sweep_lockfd;	/* the sweep lock, closed in every child; -1 none */
 	bool refusal_seen;	/* the kernel refused a detach in this run */
 	bool detach_taken;	/* the kernel took a detach write in this run */
 	unsigned int timeouts;	/* writes that timed out in this run */

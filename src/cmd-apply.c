@@ -440,7 +440,7 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 {
 	struct inventory inv = { 0 };
 	struct apply_item *items = NULL;
-	struct apply_ctx ctx = { .p = p, .k = k, .dry_run = o->dry_run };
+	struct apply_ctx ctx = { .p = p, .k = k, .dry_run = o->dry_run, .sweep_lockfd = -1 };
 	struct shown shown = { .o = o, .k = k };
 	struct summary sum;
 	struct hctl_set present = { 0 }, seen = { 0 }, detached = { 0 };
@@ -485,6 +485,7 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 	} else if (sweep) {
 		dirfd = status_dir_open();
 		lockfd = sweep_lock(dirfd, p);
+		ctx.sweep_lockfd = lockfd;
 		if (dirfd >= 0 && full_sweep)
 			mark_swept(dirfd);
 	}

@@ -191,3 +191,26 @@ wait_for() {
 	run -0 timeout 20 env LD_PRELOAD="$SHIM" "$DYN" --sysroot "$ROOT" apply --late --json
 	jq -e '[.actions[].hctl] == ["1:0:1:0"]' <<<"$output"
 }
+
+@test "sweep lock: held by the sweep, never by a write's child (one stuck in the kernel would keep it)" {
+	export FAKE_WRITE_DELAY_MS=3000
+	timeout 60 env LD_PRELOAD="$SHIM" "$DYN" --sysroot "$ROOT" apply >/dev/null 2>&1 &
+	bg=$!
+	wait_for "$RUN/swept"
+	# the helper: the child of timeout and env's exec
+	sweep=$(pgrep -P "$bg" | head -1)
+	kids=()
+	for ((i = 0; i < 100; i++)); do
+		mapfile -t kids < <(pgrep -P "$sweep")
+		[ "${#kids[@]}" -gt 0 ] && break
+		sleep 0.05
+	done
+	[ "${#kids[@]}" -gt 0 ]
+	run ls -l "/proc/$sweep/fd"
+	assert_output --partial "sweep.lock"
+	for k in "${kids[@]}"; do
+		run ls -l "/proc/$k/fd"
+		refute_output --partial "sweep.lock"
+	done
+	wait "$bg" || true
+}
