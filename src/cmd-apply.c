@@ -264,14 +264,10 @@ static void detach_bars(int dirfd, struct inventory *inv, struct hctl_set *detac
 			r == -EINVAL ? "not a list of H:C:T:L" : strerror(-r));
 		locked = false;
 	}
-	for (i = 0; i < inv->n; i++) {
-		struct device *d = &inv->dev[i];
-
-		if (!locked)
-			d->detach_bar = DB_NO_LOCK;
-		else if (hctl_set_has(detached, d->hctl, d->ino))
-			d->detach_bar = DB_DETACHED;
-	}
+	if (locked)
+		detached_mark(detached, inv);
+	for (i = 0; !locked && i < inv->n; i++)
+		inv->dev[i].detach_bar = DB_NO_LOCK;
 }
 
 /*

@@ -10,6 +10,7 @@
 #include "log.h"
 #include "plan.h"
 #include "report.h"
+#include "seen.h"
 #include "util.h"
 
 #include <errno.h>
@@ -73,6 +74,29 @@ int cmd_status_boot(const struct opts *o)
 	return EXIT_OK;
 }
 
+/*
+ * The LUNs the sweeps of this boot detached (STATUS_DIR/detached): the plan
+ * shows them as held, as the next sweep would.  Nothing is made or said when
+ * there is no record to read.
+ */
+static void status_detached(struct inventory *inv)
+{
+	struct hctl_set det = { 0 };
+	char path[SDE_PATH_MAX];
+	unsigned int line;
+	int dirfd;
+
+	if (sde_path(path, sizeof(path), STATUS_DIR) < 0)
+		return;
+	dirfd = private_dir_peek(path);
+	if (dirfd < 0)
+		return;
+	if (lun_set_read(dirfd, DETACHED_FILE, &det, &line) == 0)
+		detached_mark(&det, inv);
+	hctl_set_free(&det);
+	close(dirfd);
+}
+
 int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 {
 	struct inventory inv = { 0 };
@@ -85,6 +109,7 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	r = inventory_scan(&inv);
 	if (r < 0)
 		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
+	status_detached(&inv);
 	plan_inventory(p, kernel_facts(k), &inv);
 	summary_count(&sum, &inv, NULL);
 	summary_format(&sum, summary, sizeof(summary));

@@ -92,6 +92,15 @@ void hctl_set_free(struct hctl_set *s)
 	memset(s, 0, sizeof(*s));
 }
 
+void detached_mark(struct hctl_set *s, struct inventory *inv)
+{
+	unsigned int i;
+
+	for (i = 0; i < inv->n; i++)
+		if (hctl_set_has(s, inv->dev[i].hctl, inv->dev[i].ino))
+			inv->dev[i].detach_bar = DB_DETACHED;
+}
+
 int scsi_device_names(struct hctl_set *s)
 {
 	char path[SDE_PATH_MAX];

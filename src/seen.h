@@ -42,6 +42,9 @@ void hctl_set_sort(struct hctl_set *s);
 bool hctl_set_has(struct hctl_set *s, const char *hctl, unsigned long long ino);
 void hctl_set_free(struct hctl_set *s);
 
+/* DB_DETACHED for each device of inv that s holds (s: the detach record). */
+void detached_mark(struct hctl_set *s, struct inventory *inv);
+
 /* The devices in /sys/class/scsi_device (under the sysroot), with their inodes. 0 or -errno. */
 int scsi_device_names(struct hctl_set *s);
 

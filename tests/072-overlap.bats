@@ -104,6 +104,8 @@ wait_for() {
 	# a dry run says the same
 	run -1 timeout 20 "$BIN" --sysroot "$ROOT" apply --dry-run --json
 	jq -e '[.actions[].action] == ["none","none"]' <<<"$output"
+	run -0 timeout 20 "$BIN" --sysroot "$ROOT" status --json
+	jq -e '.devices[1].reason | test("detached once this boot already")' <<<"$output"
 	# an explicit request is an administrator's: it is written (the holder gone)
 	run -0 timeout 20 env LD_PRELOAD="$SHIM" "$DYN" --sysroot "$ROOT" apply 1:0:0:1
 	assert_line --partial "detach emc: done"
