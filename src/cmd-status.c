@@ -75,13 +75,12 @@ int cmd_status_boot(const struct opts *o)
 }
 
 /*
- * The LUNs the sweeps of this boot detached (STATUS_DIR/detached): the plan
- * shows them as held, as the next sweep would.  Nothing is made or said when
- * there is no record to read.
+ * The LUNs the sweeps of this boot detached (STATUS_DIR/detached), into det:
+ * the plan shows them as held, as the next sweep would.  Nothing is made or
+ * said when there is no record to read.
  */
-static void status_detached(struct inventory *inv)
+static void status_detached(struct hctl_set *det)
 {
-	struct hctl_set det = { 0 };
 	char path[SDE_PATH_MAX];
 	unsigned int line;
 	int dirfd;
@@ -91,25 +90,29 @@ static void status_detached(struct inventory *inv)
 	dirfd = private_dir_peek(path);
 	if (dirfd < 0)
 		return;
-	if (lun_set_read(dirfd, DETACHED_FILE, &det, &line) == 0)
-		detached_mark(&det, inv);
-	hctl_set_free(&det);
+	if (lun_set_read(dirfd, DETACHED_FILE, det, &line) < 0)
+		hctl_set_free(det);
 	close(dirfd);
 }
 
 int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 {
+	struct hctl_set det = { 0 };
 	struct inventory inv = { 0 };
 	struct summary sum;
 	char summary[512];
 	int r;
 
+	status_detached(&det);
 	/* the table shows the block device and the host's driver; JSON all */
 	inv.skip = o->json ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST);
+	if (!det.n)
+		inv.skip |= DEV_INO;
 	r = inventory_scan(&inv);
 	if (r < 0)
 		log_msg(SDE_ERR, "cannot read the SCSI devices: %s", strerror(-r));
-	status_detached(&inv);
+	detached_mark(&det, &inv);
+	hctl_set_free(&det);
 	plan_inventory(p, kernel_facts(k), &inv);
 	summary_count(&sum, &inv, NULL);
 	summary_format(&sum, summary, sizeof(summary));

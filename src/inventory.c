@@ -341,7 +341,7 @@ static int device_read_some(struct device *d, const char *hctl, unsigned int ski
 		d->vanished = true;
 		return -ENOENT;
 	}
-	if (fstat(dfd, &st) == 0)
+	if (!(skip & DEV_INO) && fstat(dfd, &st) == 0)
 		d->ino = (unsigned long long)st.st_ino;
 
 	/* the sizes of old: 8 and 16 bytes as the kernel shows them, room for more */

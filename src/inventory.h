@@ -59,6 +59,8 @@ enum detach_bar { DB_NONE, DB_DETACHED, DB_NO_LOCK };
  * with them (inventory.skip); the rest are always read.
  */
 enum { DEV_ACCESS = 1, DEV_WWID = 2, DEV_BLOCK = 4, DEV_HOST = 8 };
+/* the inode (device.ino), which only the sets of seen and detached LUNs need */
+enum { DEV_INO = 16 };
 
 struct inventory {
 	struct device *dev;
