@@ -126,14 +126,16 @@ opened() {
 	[ "$output" -gt 0 ]
 }
 
-@test "the stripped static helper: at most 128 KiB (161,360 bytes before)" {
+# The budget grows only with what the helper must do: the sweep lock, the
+# detach record and the kernels without handlers took it from 124 KiB.
+@test "the stripped static helper: at most 132 KiB (161,360 bytes before)" {
 	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
 	local s
 	cp "$BIN" "$BATS_TEST_TMPDIR/h"
 	strip "$BATS_TEST_TMPDIR/h"
 	s=$(stat -c %s "$BATS_TEST_TMPDIR/h")
 	echo "# stripped: $s bytes" >&3
-	[ "$s" -le $((128 * 1024)) ] || fail "$s bytes stripped"
+	[ "$s" -le $((132 * 1024)) ] || fail "$s bytes stripped"
 }
 
 @test "stdout goes out in large writes" {
