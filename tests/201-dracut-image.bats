@@ -136,6 +136,10 @@ check_rule() {
 	assert_output 1
 	run listing "$1"
 	assert_line --regexp '^-rwxr-xr-x .* usr/lib/scsi-dh-early/scsi-dh-late$'
+	# and what it runs: its lock is flock(1)'s
+	for c in flock mkdir rmdir rm sleep udevadm; do
+		assert_line --regexp " (usr/)?s?bin/$c( -> .*)?$"
+	done
 	if [ "$1" = systemd ]; then
 		assert_line --regexp ' usr/lib/systemd/system/scsi-dh-early-late@\.service$'
 	else

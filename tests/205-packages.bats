@@ -200,6 +200,7 @@ run_rules() {
 	assert_line dracut
 	assert_line kmod
 	assert_line systemd-udev
+	assert_line /usr/bin/flock
 	run rpm -qp --qf '%{VERSION}' "$RPM"
 	assert_output "$VERSION"
 }

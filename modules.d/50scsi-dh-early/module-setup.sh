@@ -175,7 +175,9 @@ install() {
     # sweeps.  The rule of the module's directory (the default policy's)
     # stands in when the helper cannot make one.
     [[ $_late ]] || return 0
-    inst_multiple udevadm rmdir
+    # scsi-dh-late's commands; flock(1) holds its lock (util-linux's, or
+    # busybox's: it asks for nothing but -n and -u on a descriptor)
+    inst_multiple udevadm flock mkdir rmdir rm sleep
     inst_multiple -o timeout setsid
     inst_script "$moddir/scsi-dh-late" /usr/lib/scsi-dh-early/scsi-dh-late
     if dracut_module_included "systemd"; then

@@ -192,6 +192,13 @@ boot_realroot_files() {
 		dmesg | grep -E '\] scsi-dh-early: [0-9]+ LUNs?:' | sed 's/^.*\] scsi-dh-early: //'
 	}
 
+	# no late work pending and no runner holding the flock(1) lock
+	late_idle() {
+		[ ! -e /run/scsi-dh-early/late-pending ] || return 1
+		[ ! -e /run/scsi-dh-early/late-lock ] ||
+			flock -n /run/scsi-dh-early/late-lock true 2>/dev/null
+	}
+
 	# before A B: unit A had finished before unit B started (A's main
 	# process had exited: a oneshot that failed has no ActiveEnter time)
 	before() {
@@ -219,7 +226,7 @@ boot_realroot_files() {
 	SEQNUM=4242 timeout 20 /usr/lib/scsi-dh-early/scsi-dh-late kick
 	end=$(($(date +%s) + 60))
 	while [ "$(date +%s)" -lt "$end" ]; do
-		[ -e /run/scsi-dh-early/late-lock ] || break
+		late_idle && break
 		sleep 1
 	done
 	{
@@ -232,7 +239,7 @@ boot_realroot_files() {
 			echo "unit|$u|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")"
 		done
 		u=scsi-dh-early-late@4242.service
-		echo "late|$([ -e /run/scsi-dh-early/late-lock ] && echo locked || echo free)"
+		echo "late|$(late_idle && echo free || echo locked)"
 		journalctl -b -o cat -u "$u" 2>&1 | sed 's/^/latejournal|/'
 		echo "rule|$(grep -c '^RUN+="/usr/lib/scsi-dh-early/scsi-dh-late kick"$' /run/udev/rules.d/66-scsi-dh-early.rules 2>&1)"
 		echo "runs|coldplug|$coldplug"

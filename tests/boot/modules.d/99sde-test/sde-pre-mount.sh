@@ -61,11 +61,18 @@ fi
 
 # LUNs added after the sweep: let scsi-dh-early's late sweeps end (60 s at most)
 _sde_i=0
-while [ -d /run/scsi-dh-early/late-lock ] && [ "$_sde_i" -lt 600 ]; do
+# (no work pending, and no runner holds the flock(1) lock; an onlooker's
+# flock holds it for an instant, which a runner waits out)
+sde_late_busy() {
+    [ -e /run/scsi-dh-early/late-pending ] && return 0
+    [ -e /run/scsi-dh-early/late-lock ] || return 1
+    ! flock -n /run/scsi-dh-early/late-lock true 2> /dev/null
+}
+while sde_late_busy && [ "$_sde_i" -lt 600 ]; do
     sleep 0.1
     _sde_i=$((_sde_i + 1))
 done
-[ -d /run/scsi-dh-early/late-lock ] && warn "sde-test: a late sweep still runs"
+sde_late_busy && warn "sde-test: a late sweep still runs"
 
 /sbin/sde-report pre-mount
 echo "<6>sde-test: pre-mount report done" > /dev/kmsg
