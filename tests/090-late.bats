@@ -263,7 +263,7 @@ late_most() {
 	: >"$GATE"
 	"$LATE" run
 	[ "$(sweeps)" -eq 1 ]
-	! late_busy "$RUNDIR"
+	run ! late_busy "$RUNDIR"
 	[ ! -e "$RUNDIR/late-pending" ]
 	# nothing pending: a runner started for a kick that another one served
 	"$LATE" run
@@ -272,7 +272,7 @@ late_most() {
 	printf '#!/bin/sh\necho "$*" >>"%s"\nexit 1\n' "$BATS_TEST_TMPDIR/systemctl.log" \
 		>"$BATS_TEST_TMPDIR/bin/systemctl"
 	PATH=$BATS_TEST_TMPDIR/bin:$PATH SEQNUM=4713 "$LATE" kick
-	! late_busy "$RUNDIR"
+	run ! late_busy "$RUNDIR"
 	PATH=$BATS_TEST_TMPDIR/bin:$PATH SEQNUM=4714 "$LATE" kick
 	run -0 tail -n 2 "$BATS_TEST_TMPDIR/systemctl.log"
 	assert_output $'--no-block start scsi-dh-early-late@4713.service\n--no-block start scsi-dh-early-late@4714.service'
@@ -525,6 +525,6 @@ late_most() {
 		late_busy "$RUNDIR" || break
 		sleep 0.1
 	done
-	! late_busy "$RUNDIR"
+	run ! late_busy "$RUNDIR"
 	[ "$(sweeps)" -eq 1 ]
 }
