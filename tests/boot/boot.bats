@@ -123,3 +123,23 @@ boot() {
 @test "kernel matrix, Debian 6.12, classic init: 35 LUNs in one sweep and one summary line" {
 	boot k612-classic
 }
+
+@test "kernel matrix, Debian cloud 6.1 (no CONFIG_SCSI_DH): every LUN none, one line that says why, no warning" {
+	boot kcloud-systemd
+}
+
+@test "kernel matrix, handlers built in (RHEL 8/9 shape): attached at scan, preload says builtin, late LUNs need no sweep" {
+	boot kdh-builtin
+}
+
+@test "kernel matrix, handlers built in: initcall_blacklist= keeps alua and emc off the owned LUNs" {
+	boot kdh-blacklist
+}
+
+@test "kernel matrix, scsi_mod built in (Ubuntu shape): handlers before the HBAs, late LUNs need no sweep" {
+	boot kscsi-builtin
+}
+
+@test "kernel matrix, scsi_mod built in, preload off: the image's HBA softdeps alone keep the order" {
+	boot kscsi-softdep
+}
