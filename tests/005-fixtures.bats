@@ -432,3 +432,14 @@ bytes() {
 	run -0 grep -c '' "$FAKE_MODPROBE_LOG"
 	assert_output 5
 }
+
+# --- the boot suite ---------------------------------------------------------
+
+@test "boot.bats boots every scenario of the default tier" {
+	local s missing=()
+	run -0 "$REPO/tests/boot/run.sh" --list
+	for s in $(grep -v ' (' <<<"$output"); do
+		grep -Eq "^[[:space:]]*boot $s\$" "$REPO/tests/boot/boot.bats" || missing+=("$s")
+	done
+	[ "${#missing[@]}" -eq 0 ] || fail "not booted by tests/boot/boot.bats: ${missing[*]}"
+}
