@@ -396,3 +396,16 @@ scenario kscsi-softdep image=proj-classic kernel=$kscsi disks=matrix luns=35 \
 	"expect=dh model=MSA1000* hp_sw" \
 	"expect=mod scsi_dh_alua" \
 	"expect=kmsg scsi-dh-early: preload: nothing to load"
+# The standby array on 6.12, with the project: every path gets alua at scan,
+# the B paths show standby, and no READ data reaches them.
+scenario k612-array-with image=proj-classic kernel=$k612 tier=array "$array_timeout" \
+	cmdline="sde.array=standby $array_cmdline" \
+	"${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array a_dh = alua" \
+	"expect=array b_dh = alua" \
+	"expect=array a_access = active/optimized" \
+	"expect=array b_access = standby" \
+	"expect=array b_lio_read_mbytes = 0" \
+	"expect=array b_ioerr = @b_cmds_failed" \
+	"expect=array trace_overrun = 0"
