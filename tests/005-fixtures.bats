@@ -438,8 +438,8 @@ bytes() {
 @test "boot.bats boots every scenario of the default tier" {
 	local s missing=()
 	run -0 "$REPO/tests/boot/run.sh" --list
-	for s in $(grep -v ' (' <<<"$output"); do
+	while read -r s; do
 		grep -Eq "^[[:space:]]*boot $s\$" "$REPO/tests/boot/boot.bats" || missing+=("$s")
-	done
+	done < <(grep -v ' (' <<<"$output")
 	[ "${#missing[@]}" -eq 0 ] || fail "not booted by tests/boot/boot.bats: ${missing[*]}"
 }
