@@ -191,12 +191,15 @@ static int split_words(char *s, char **words, int max, const char **err)
 	}
 }
 
-/* Strip an optional scsi_dh_ prefix and check the name. */
+/*
+ * Strip an optional scsi_dh_ prefix and check the name. Once: a name that
+ * still starts with scsi_dh_ would lose it again when written back and read.
+ */
 static const char *handler_word(const char *w)
 {
 	if (str_starts(w, "scsi_dh_"))
 		w += strlen("scsi_dh_");
-	return handler_name_valid(w) ? w : NULL;
+	return handler_name_valid(w) && !str_starts(w, "scsi_dh_") ? w : NULL;
 }
 
 struct parse_ctx {

@@ -100,6 +100,8 @@ static void errors_name_file_line_value(void)
 		{ "preload = alua;reboot\n",
 		  "t.conf:1: preload: invalid handler name \"alua;reboot\"" },
 		{ "preload = ALUA\n", "t.conf:1: preload: invalid handler name \"ALUA\"" },
+		{ "preload = scsi_dh_scsi_dh_mt\n",
+		  "t.conf:1: preload: invalid handler name \"scsi_dh_scsi_dh_mt\"" },
 		{ "#\n\n[owner pp]\ndriver = emcp\n",
 		  "t.conf:3: [owner pp]: no vendor, model, wwid or host key" },
 		{ "[owner pp]\nvendor = DGC\n[owner pp]\nvendor = EMC\n",
