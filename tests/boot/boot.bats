@@ -143,7 +143,3 @@ boot() {
 @test "kernel matrix, scsi_mod built in, preload off: the image's HBA softdeps alone keep the order" {
 	boot kscsi-softdep
 }
-
-@test "kernel matrix, Debian 6.12: the standby array with scsi-dh-early, alua on every path, no READ data from a standby path" {
-	boot k612-array-with
-}
