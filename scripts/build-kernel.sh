@@ -11,19 +11,18 @@ set -euo pipefail
 prog=${0##*/}
 cache=${SDE_CACHE:-/var/cache/scsi-dh-early}
 src_tar=${SDE_LINUX_SOURCE:-/usr/src/linux-source-6.1.tar.xz}
-mode=vars
-key=
-shape=
 
 usage() {
 	cat <<USAGE
-Usage: $prog [--env | --print KEY] SHAPE
+Usage: $prog SHAPE
 
 Build a kernel of SHAPE from $src_tar (package linux-source-6.1) into
 CACHE/kernel-sde-SHAPE: boot/vmlinuz-KVER, boot/config-KVER,
-boot/System.map-KVER and lib/modules/KVER, depmod run.  Starts from
-tinyconfig plus what the boot scenarios need (x86_64, serial console, ACPI
-power-off, virtio-pci, udev's needs, brd); SCSI and the handlers by SHAPE:
+boot/System.map-KVER and lib/modules/KVER, depmod run, and
+CACHE/kernel-sde-SHAPE.env for fetch-kernel.sh, which is how the tests ask
+for it (fetch-kernel.sh --meta sde-SHAPE).  Starts from tinyconfig plus what
+the boot scenarios need (x86_64, serial console, ACPI power-off,
+virtio-pci, udev's needs, brd); SCSI and the handlers by SHAPE:
 
   dh-builtin    scsi_mod, scsi_dh and all four handlers built in (=y), as
                 RHEL 8 and 9 ship them
@@ -33,15 +32,6 @@ power-off, virtio-pci, udev's needs, brd); SCSI and the handlers by SHAPE:
 HBA drivers (virtio_scsi, scsi_debug), sd_mod, LIO (target_core_mod,
 tcm_loop) are modules in both.  The two share a build tree, so the second
 costs a relink.  Does nothing when the kernel is already cached.
-
-Prints, for eval or sourcing:
-  KVER=<kernel release>        KROOT=CACHE/kernel-sde-SHAPE
-  KDIR=KROOT/lib/modules/KVER  VMLINUZ=KROOT/boot/vmlinuz-KVER
-
-Options:
-  --env          print the lines as "export KEY=VALUE"
-  --print KEY    print only the value of KEY
-  -h, --help     show this help
 
 Environment:
   SDE_CACHE          cache directory (default /var/cache/scsi-dh-early)
@@ -55,26 +45,14 @@ die() {
 	exit 1
 }
 
-while [ $# -gt 0 ]; do
-	case $1 in
-	--env) mode='env' ;;
-	--print)
-		[ $# -ge 2 ] || die "--print needs a KEY"
-		mode=print key=$2
-		shift
-		;;
-	-h | --help)
-		usage
-		exit 0
-		;;
-	-*) die "unknown option '$1' (see --help)" ;;
-	*)
-		[ -z "$shape" ] || die "one SHAPE only (see --help)"
-		shape=$1
-		;;
-	esac
-	shift
-done
+case ${1:-} in
+-h | --help)
+	usage
+	exit 0
+	;;
+esac
+[ $# -le 1 ] || die "one SHAPE only (see --help)"
+shape=${1:-}
 
 case $shape in
 dh-builtin) handlers=y ;;
@@ -120,25 +98,7 @@ mkdir -p "$cache"
 exec 9>"$cache/.kbuild.lock"
 flock 9
 
-emit() {
-	local KVER KROOT KDIR VMLINUZ
-	# shellcheck disable=SC1090  # written by this script
-	. "$env_file"
-	case $mode in
-	vars) printf 'KVER=%s\nKROOT=%s\nKDIR=%s\nVMLINUZ=%s\n' "$KVER" "$KROOT" "$KDIR" "$VMLINUZ" ;;
-	env) printf 'export KVER=%s\nexport KROOT=%s\nexport KDIR=%s\nexport VMLINUZ=%s\n' \
-		"$KVER" "$KROOT" "$KDIR" "$VMLINUZ" ;;
-	print)
-		case $key in
-		KVER | KROOT | KDIR | VMLINUZ) printf '%s\n' "${!key}" ;;
-		*) die "unknown KEY '$key'" ;;
-		esac
-		;;
-	esac
-}
-
 if [ -f "$env_file" ] && [ "$(cat "$root/.stamp" 2>/dev/null)" = "$stamp" ]; then
-	emit
 	exit 0
 fi
 
@@ -194,4 +154,3 @@ KDIR=$root/lib/modules/$kver
 VMLINUZ=$root/boot/vmlinuz-$kver
 ENV
 echo "$prog: built $kver in $(($(date +%s) - start)) s in $root" >&2
-emit

@@ -69,16 +69,6 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-# The kernels built here, in shapes Debian does not ship: build-kernel.sh.
-case $meta in
-sde-*)
-	args=()
-	[ "$mode" = env ] && args+=(--env)
-	[ "$mode" = one ] && args+=(--print "$key")
-	exec "$(dirname "$0")/build-kernel.sh" "${args[@]}" "${meta#sde-}"
-	;;
-esac
-
 # Each metapackage has a cache of its own; the default keeps the plain names.
 if [ "$meta" = linux-image-amd64 ]; then
 	kname=kernel
@@ -125,6 +115,16 @@ resolve() {
 	apt-cache depends --no-recommends --no-suggests "$meta" 2>/dev/null |
 		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*\)$/\1/p' | head -n 1
 }
+
+# The kernels built here, in shapes Debian does not ship: build-kernel.sh
+# builds (once) and writes the same env file.
+case $meta in
+sde-*)
+	"$(dirname "$0")/build-kernel.sh" "${meta#sde-}" >&2 || die "cannot build kernel $meta"
+	emit
+	exit 0
+	;;
+esac
 
 mkdir -p "$cache"
 exec 9>"$cache/.lock"
