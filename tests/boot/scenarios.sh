@@ -398,10 +398,11 @@ scenario kscsi-softdep image=proj-classic kernel=$kscsi disks=matrix luns=35 \
 	"expect=kmsg scsi-dh-early: preload: nothing to load"
 # The standby array on 6.12, with the project.  Not in the default run: in
 # the one boot so far every path got alua at scan and no READ data reached a
-# B path, but alua's REPORT TARGET PORT GROUPS failed on the B paths (98
-# MAINTENANCE_IN failures, port group 0, relative port 0), so their
-# access_state stayed active/optimized while LIO answered "standby" (485
-# failed READs, 30 I/O error lines; 68 and none on 6.1).  Not understood yet.
+# B path, but the B paths' access_state stayed active/optimized while LIO
+# answered "standby" (alua: "port group 0 rel port 0"; 98 MAINTENANCE_IN
+# commands failed, REPORT TARGET PORT GROUPS or 6.12's own REPORT SUPPORTED
+# OPERATION CODES, not told apart yet): 485 failed READs and 30 I/O error
+# lines, against 68 and none on 6.1.  Not understood yet.
 scenario k612-array-with image=proj-classic kernel=$k612 tier=extra "$array_timeout" \
 	cmdline="sde.array=standby $array_cmdline" \
 	"${project[@]}" \
