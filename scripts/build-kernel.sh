@@ -62,13 +62,13 @@ scsi-builtin) handlers=m ;;
 esac
 
 # What every shape has: tinyconfig's kernel made bootable under QEMU with a
-# dracut image (classic init: udev wants netlink, unix sockets, inotify,
-# signalfd, epoll, devtmpfs; the tests power off with sysrq), kallsyms for
-# the helper's symbol lookups.
+# dracut image (udev wants netlink, unix sockets, inotify, signalfd, epoll,
+# devtmpfs; systemd as the initramfs's init cgroups, fhandle and autofs; the
+# tests power off with sysrq), kallsyms for the helper's symbol lookups.
 common_y=(64BIT PRINTK PRINTK_TIME BUG TTY SERIAL_8250 SERIAL_8250_CONSOLE
 	BLK_DEV_INITRD BINFMT_ELF BINFMT_SCRIPT DEVTMPFS DEVTMPFS_MOUNT PROC_FS
 	SYSFS TMPFS SHMEM MULTIUSER FUTEX EPOLL SIGNALFD TIMERFD EVENTFD
-	INOTIFY_USER FHANDLE POSIX_TIMERS MAGIC_SYSRQ SYSVIPC UNIX98_PTYS NET UNIX PACKET
+	INOTIFY_USER FHANDLE POSIX_TIMERS MAGIC_SYSRQ CGROUPS AUTOFS_FS TMPFS_XATTR SYSVIPC UNIX98_PTYS NET UNIX PACKET
 	PCI ACPI VIRTIO_MENU VIRTIO VIRTIO_PCI BLOCK MODULES MODULE_UNLOAD
 	KALLSYMS KALLSYMS_ALL CONFIGFS_FS SCSI SCSI_LOWLEVEL SCSI_DH
 	TARGET_CORE_MENU)
@@ -119,7 +119,7 @@ make -s -C "$src" O="$build" tinyconfig >/dev/null
 "$src/scripts/config" "${args[@]}"
 make -s -C "$src" O="$build" olddefconfig >/dev/null
 # olddefconfig drops what a dependency refuses: check what the tests rely on
-for o in SCSI SCSI_DH SERIAL_8250_CONSOLE VIRTIO_PCI ACPI KALLSYMS DEVTMPFS UNIX; do
+for o in SCSI SCSI_DH SERIAL_8250_CONSOLE VIRTIO_PCI ACPI KALLSYMS DEVTMPFS UNIX CGROUPS; do
 	grep -qx "CONFIG_$o=y" "$cfg" || die "CONFIG_$o=y did not stick"
 done
 for o in SCSI_DH_ALUA SCSI_DH_EMC SCSI_DH_RDAC SCSI_DH_HP_SW; do

@@ -358,7 +358,7 @@ kbuilt_expect=(
 )
 # 64 LUNs hot-added after the sweep come up with alua too: the rule starts
 # no late sweep for them.
-scenario kdh-builtin image=proj-classic kernel=$kdh disks=matrix luns=35 timeout=400 \
+scenario kdh-builtin image=proj-systemd kernel=$kdh disks=matrix luns=35 timeout=400 \
 	cmdline="$matrix_cmdline sde.hotplug=2 sde.luns_after=99" "${project[@]}" \
 	"${kbuilt_expect[@]}" \
 	"expect=kmsg scsi-dh-early: preload: alua builtin, emc builtin, rdac builtin, hp_sw builtin" \
@@ -391,7 +391,7 @@ scenario kscsi-builtin image=proj-classic kernel=$kscsi disks=matrix luns=35 tim
 	"expect=kmsg scsi-dh-early: preload: alua loaded"
 # The same with the preload off: only the image's softdeps order the
 # handlers before the HBA modules, and they still attach at scan.
-scenario kscsi-softdep image=proj-classic kernel=$kscsi disks=matrix luns=35 \
+scenario kscsi-softdep image=proj-systemd kernel=$kscsi disks=matrix luns=35 \
 	cmdline="$matrix_cmdline rd.scsi_dh.preload=" "${project[@]}" "${matrix_expect[@]}" \
 	"expect=dh model=MSA1000* hp_sw" \
 	"expect=mod scsi_dh_alua" \
