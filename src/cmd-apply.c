@@ -31,6 +31,17 @@ static bool sysroot_exists(const char *path)
 }
 
 /*
+ * Whether this runs in the initramfs: dracut's images have /etc/initrd-release
+ * (systemd's convention, os-release(5)); initramfs-tools' have none, but
+ * mkinitramfs always puts its initramfs.conf into /conf.  A real root has
+ * neither.
+ */
+static bool in_initramfs(void)
+{
+	return sysroot_exists("/etc/initrd-release") || sysroot_exists("/conf/initramfs.conf");
+}
+
+/*
  * The status directory, for a sweep: a directory of root's own (not a symlink,
  * writable by no one else), with what a killed run left removed. -1 when it
  * cannot be had, said once.
@@ -130,8 +141,7 @@ static int sweep_lock(int dirfd, const struct policy *p)
  * Write the boot record: status.json and status.txt, each atomically.  The
  * initramfs's sweep is the boot's record (status --boot): a later sweep in
  * the real root (scsi-dh-early.service, an administrator) keeps it and
- * writes status-root.json and status-root.txt beside it.  dracut's images
- * have /etc/initrd-release; a real root has none.
+ * writes status-root.json and status-root.txt beside it.
  */
 static void write_boot_record(int dirfd, const struct policy *p, struct kernel_info *k,
 			      const struct inventory *inv, const char *summary)
@@ -141,7 +151,7 @@ static void write_boot_record(int dirfd, const struct policy *p, struct kernel_i
 	unsigned int i;
 	int r;
 
-	if (!sysroot_exists("/etc/initrd-release") && sysroot_exists(STATUS_DIR "/status.json")) {
+	if (!in_initramfs() && sysroot_exists(STATUS_DIR "/status.json")) {
 		names[0] = "status-root.json";
 		names[1] = "status-root.txt";
 	}

@@ -27,6 +27,26 @@ setup() {
 	[ ! -e "$ROOT/run/scsi-dh-early/status-root.json" ]
 }
 
+# mkinitramfs puts /conf/initramfs.conf in every image and no initrd-release
+@test "in an initramfs-tools image (/conf/initramfs.conf) a second sweep replaces the record too" {
+	mkdir -p "$ROOT/conf"
+	: >"$ROOT/conf/initramfs.conf"
+	run -0 sde_dyn apply
+	fx lun 1:0:2:0 vendor=HP model=HSV100 dh=hp_sw
+	run -0 sde_dyn apply
+	run -0 sde status --boot
+	assert_line --regexp '^3 LUNs: '
+	[ ! -e "$ROOT/run/scsi-dh-early/status-root.json" ]
+	# switch_root: /run moved into the real root, which has no /conf
+	rm -r "$ROOT/conf"
+	fx lun 1:0:3:0 vendor=HP model=HSV100 dh=hp_sw
+	run -0 sde_dyn apply
+	run -0 sde status --boot
+	assert_line --regexp '^3 LUNs: '
+	run -0 jq -r .summary "$ROOT/run/scsi-dh-early/status-root.json"
+	assert_output --regexp '^4 LUNs: '
+}
+
 @test "the real root's sweep keeps the initramfs's record and writes status-root beside it" {
 	mkdir -p "$ROOT/etc"
 	: >"$ROOT/etc/initrd-release"
