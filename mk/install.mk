@@ -25,6 +25,9 @@ SYSTEMDPRESETDIR ?= $(patsubst %/system,%/system-preset,$(SYSTEMDUNITDIR))
 RUNUDEVRULESDIR ?= /run/udev/rules.d
 # scsi-dh-late: the udev rule that the helper writes and the units name it here
 LIBEXECDIR ?= /usr/lib/scsi-dh-early
+# initramfs-tools' hook and scripts (empty: none, where the distribution has
+# no initramfs-tools)
+INITRAMFSTOOLSDIR ?= /usr/share/initramfs-tools
 
 INSTALL ?= install
 
@@ -36,6 +39,9 @@ DRACUT_MODULE_DATA := $(DRACUT_MODULE)/66-scsi-dh-early.rules \
 	$(DRACUT_MODULE)/scsi-dh-early-preload.service $(DRACUT_MODULE)/scsi-dh-early-apply.service \
 	$(DRACUT_MODULE)/scsi-dh-early-late@.service
 UDEV_RULE := $(DRACUT_MODULE)/66-scsi-dh-early.rules
+ITOOLS := dist/initramfs-tools
+ITOOLS_FILES := hooks/scsi-dh-early scripts/init-top/scsi-dh-early \
+	scripts/init-premount/scsi-dh-early
 UNIT := dist/systemd/scsi-dh-early.service
 LATE_UNIT := $(DRACUT_MODULE)/scsi-dh-early-late@.service
 LATE_PROG := $(DRACUT_MODULE)/scsi-dh-late
@@ -53,6 +59,10 @@ MAN7 := $(wildcard man/*.7)
 # it in /usr/sbin, and so do its rule and units.
 SUBST_SBIN = sed 's|/usr/sbin/scsi-dh-early|$(SBINDIR)/scsi-dh-early|g'
 SUBST_MODULE = sed 's|:-/usr/sbin/scsi-dh-early}|:-$(SBINDIR)/scsi-dh-early}|g'
+# the initramfs-tools hook: the helper, scsi-dh-late and the rule where this
+# installation puts them
+SUBST_HOOK = $(SUBST_MODULE) | sed -e 's|:-/usr/lib/scsi-dh-early}|:-$(LIBEXECDIR)}|g' \
+	-e 's|:-/lib/udev/rules.d/66-scsi-dh-early.rules}|:-$(UDEVRULESDIR)/66-scsi-dh-early.rules}|g'
 
 install: build/scsi-dh-early
 	$(INSTALL) -D -m 0755 build/scsi-dh-early $(DESTDIR)$(SBINDIR)/scsi-dh-early
@@ -86,6 +96,19 @@ install: build/scsi-dh-early
 		echo "$(INSTALL) -D -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf"; \
 		$(INSTALL) -D -m 0644 $(EXAMPLE_CONF) $(DESTDIR)$(SYSCONFDIR)/scsi-dh-early.conf; \
 	fi
+ifneq ($(INITRAMFSTOOLSDIR),)
+	$(INSTALL) -d -m 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount
+	$(SUBST_HOOK) <$(ITOOLS)/hooks/scsi-dh-early >$(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/scsi-dh-early
+	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/hooks/scsi-dh-early
+	$(SUBST_SBIN) $(ITOOLS)/scripts/init-top/scsi-dh-early \
+		>$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/scsi-dh-early
+	$(SUBST_SBIN) $(ITOOLS)/scripts/init-premount/scsi-dh-early \
+		>$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount/scsi-dh-early
+	chmod 0755 $(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-top/scsi-dh-early \
+		$(DESTDIR)$(INITRAMFSTOOLSDIR)/scripts/init-premount/scsi-dh-early
+endif
 ifneq ($(MAN8),)
 	$(INSTALL) -D -m 0644 -t $(DESTDIR)$(MANDIR)/man8 $(MAN8)
 endif
@@ -111,6 +134,9 @@ uninstall:
 		'$(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early-late@.service.d/hardening.conf' \
 		$(DESTDIR)$(SYSTEMDPRESETDIR)/80-scsi-dh-early.preset
 	rm -f $(DESTDIR)$(RUNUDEVRULESDIR)/66-scsi-dh-early.rules
+ifneq ($(INITRAMFSTOOLSDIR),)
+	rm -f $(addprefix $(DESTDIR)$(INITRAMFSTOOLSDIR)/,$(ITOOLS_FILES))
+endif
 	rm -f $(DESTDIR)$(LIBEXECDIR)/scsi-dh-late
 	[ ! -d $(DESTDIR)$(LIBEXECDIR) ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXECDIR)
 	for d in $(DESTDIR)$(SYSTEMDUNITDIR)/scsi-dh-early.service.d \

@@ -8,7 +8,8 @@ set -euo pipefail
 # the tests never need dracut to be the system's initramfs generator.
 # clang and libclang-rt-14-dev: the ASan+UBSan builds and the libFuzzer harnesses.
 # linux-source-6.1, bc, bison, flex, libelf-dev: the kernels the boot suite
-# builds (scripts/build-kernel.sh).
+# builds (scripts/build-kernel.sh).  initramfs-tools: its images (mkinitramfs;
+# it does not conflict with dracut-core).
 packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
@@ -18,6 +19,7 @@ packages=(
 	clang libclang-rt-14-dev clang-tidy valgrind
 	gnuplot-nox strace time
 	linux-source-6.1 bc bison flex libelf-dev
+	initramfs-tools
 )
 
 missing=()

@@ -48,6 +48,9 @@ deb_expected() {
 	done
 	echo usr/lib/dracut/dracut.conf.d/50-scsi-dh-early.conf
 	echo usr/lib/scsi-dh-early/scsi-dh-late
+	echo usr/share/initramfs-tools/hooks/scsi-dh-early
+	echo usr/share/initramfs-tools/scripts/init-top/scsi-dh-early
+	echo usr/share/initramfs-tools/scripts/init-premount/scsi-dh-early
 	echo "${udevdir#/}/rules.d/66-scsi-dh-early.rules"
 	echo "${unitdir#/}/scsi-dh-early.service"
 	echo "${unitdir#/}/scsi-dh-early-late@.service"
@@ -74,7 +77,7 @@ deb_expected() {
 	run "$BATS_TEST_TMPDIR/x/usr/sbin/scsi-dh-early" --version
 	assert_output "scsi-dh-early $VERSION"
 	run dpkg-deb -f "$DEB" Depends
-	assert_output 'dracut | dracut-core, kmod, udev'
+	assert_output 'dracut | dracut-core | initramfs-tools, kmod, udev'
 	run dpkg-deb -I "$DEB" conffiles
 	assert_output '/etc/scsi-dh-early.conf'
 }
@@ -85,6 +88,9 @@ deb_expected() {
 	assert_line --partial "deb-systemd-helper enable 'scsi-dh-early.service'"
 	refute_output --partial 'deb-systemd-invoke'
 	refute_output --partial 'dracut'
+	# initramfs-tools' images get the hook at the next update-initramfs
+	run dpkg-deb -I "$DEB" triggers
+	assert_line 'activate-noawait update-initramfs'
 	run dpkg-deb -I "$DEB" postrm
 	assert_line --partial "deb-systemd-helper purge 'scsi-dh-early.service'"
 }
