@@ -143,3 +143,32 @@ boot() {
 @test "kernel matrix, scsi_mod built in, preload off: the image's HBA softdeps alone keep the order" {
 	boot kscsi-softdep
 }
+
+@test "initramfs-tools (mkinitramfs, the project's hook): alua and hp_sw at scan time, one preload and one summary line" {
+	boot itools-proj
+}
+
+@test "initramfs-tools: the init-premount sweep attaches alua late to an HBA loaded first" {
+	boot itools-late-attach
+}
+
+@test "initramfs-tools: rd.scsi_dh=0 loads nothing, runs no helper and leaves the marker" {
+	boot itools-off
+}
+
+@test "initramfs-tools: an owner rule on 6.1: owned-attached, refused, no detach written" {
+	boot itools-owner
+}
+
+# The same array as the dracut image's test above, beside its figure from
+# this run (booted here when that test has not run).
+@test "initramfs-tools, ALUA array, standby paths: as the dracut image, a third of the failed READs at most" {
+	local without with report=$BOOT_WORK/logs/array-without/report-pre-mount.txt
+	[ -s "$report" ] && [ "$report" -nt "$BATS_RUN_TMPDIR" ] || boot array-without
+	boot itools-array-with
+	without=$(boot_array_get "$report" b_reads_failed)
+	with=$(boot_array_get "$BOOT_WORK/logs/itools-array-with/report-pre-mount.txt" b_reads_failed)
+	echo "# READs failed on standby paths: without $without, initramfs-tools image $with" >&3
+	[ "$without" -gt 0 ]
+	[ $((with * 3)) -le "$without" ]
+}

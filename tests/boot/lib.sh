@@ -262,6 +262,28 @@ boot_image() {
 			args+=("$a")
 		fi
 	done
+	local builder=$BOOT_TOP/scripts/build-initrd.sh itools=no
+	case " ${args[*]} " in
+	*" --initramfs-tools "*) itools=yes ;;
+	esac
+	if [ "$itools" = yes ]; then
+		# initramfs-tools: the project's hook unless --no-project-module, the
+		# test hook always; the late runner and the default rule from this tree
+		builder=$BOOT_TOP/scripts/build-initrd-itools.sh
+		project=yes
+		local itargs=()
+		for a in "${args[@]}"; do
+			case $a in
+			--initramfs-tools) ;;
+			--no-project-module) project=no itargs+=("$a") ;;
+			*) itargs+=("$a") ;;
+			esac
+		done
+		args=(${itargs[@]+"${itargs[@]}"} --add-dir "$BOOT_DIR/initramfs-tools")
+		envs+=("SDE_TEST_MODULE=$BOOT_TEST_MODULE" "SDE_TEST_ITOOLS=$BOOT_DIR/initramfs-tools"
+			"SCSI_DH_EARLY_LIBDIR=$BOOT_TOP/modules.d/50scsi-dh-early"
+			"SCSI_DH_EARLY_RULE=$BOOT_TOP/modules.d/50scsi-dh-early/66-scsi-dh-early.rules")
+	fi
 	case " ${args[*]} " in
 	*" scsi-dh-early "*) project=yes ;;
 	esac
@@ -269,14 +291,22 @@ boot_image() {
 		[ -x "$BOOT_TOP/build/scsi-dh-early" ]; then
 		envs=("SCSI_DH_EARLY_BIN=$BOOT_TOP/build/scsi-dh-early" ${envs[@]+"${envs[@]}"})
 	fi
-	[ "$project" = yes ] || args+=(--no-project-module)
-	args+=(--module-dir "$BOOT_TEST_MODULE" --add sde-test)
-	if [ -n "${SDE_BOOT_COMPRESS:-}" ]; then
-		extra=(--compress "$SDE_BOOT_COMPRESS" ${extra[@]+"${extra[@]}"})
+	if [ "$itools" = yes ]; then
+		# the builder and the project's hook count with their content
+		key=$(boot_image_key "$project" ${envs[@]+"${envs[@]}"} "${args[@]}" "$builder" \
+			"$BOOT_TOP/dist/initramfs-tools" \
+			"initramfs-tools $(dpkg-query -W -f='${Version}' initramfs-tools 2>/dev/null)")
+		extra=()
 	else
-		extra=(--no-compress ${extra[@]+"${extra[@]}"})
+		[ "$project" = yes ] || args+=(--no-project-module)
+		args+=(--module-dir "$BOOT_TEST_MODULE" --add sde-test)
+		if [ -n "${SDE_BOOT_COMPRESS:-}" ]; then
+			extra=(--compress "$SDE_BOOT_COMPRESS" ${extra[@]+"${extra[@]}"})
+		else
+			extra=(--no-compress ${extra[@]+"${extra[@]}"})
+		fi
+		key=$(boot_image_key "$project" ${envs[@]+"${envs[@]}"} "${args[@]}" -- "${extra[@]}")
 	fi
-	key=$(boot_image_key "$project" ${envs[@]+"${envs[@]}"} "${args[@]}" -- "${extra[@]}")
 	local stem=$name
 	[ "$BOOT_KMETA" = linux-image-amd64 ] || stem=$name.$BOOT_KVER
 	out=$BOOT_WORK/images/$stem-$key.img
@@ -289,11 +319,11 @@ boot_image() {
 	rm -f "$BOOT_WORK/images/$stem"-*.img
 	local start end log=$BOOT_WORK/images/$stem.log
 	start=$(date +%s%N)
-	if ! env ${envs[@]+"${envs[@]}"} "$BOOT_TOP/scripts/build-initrd.sh" -o "$out.tmp" \
-		"${args[@]}" -- "${extra[@]}" >"$log" 2>&1; then
+	if ! env ${envs[@]+"${envs[@]}"} "$builder" -o "$out.tmp" \
+		"${args[@]}" ${extra[@]+-- "${extra[@]}"} >"$log" 2>&1; then
 		tail -n 30 "$log" >&2
 		rm -f "$out.tmp"
-		boot_fail "image $name: build-initrd.sh failed (log: $log)"
+		boot_fail "image $name: ${builder##*/} failed (log: $log)"
 		return 1
 	fi
 	mv "$out.tmp" "$out"

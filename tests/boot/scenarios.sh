@@ -414,3 +414,64 @@ scenario k612-array-with image=proj-classic kernel=$k612 tier=extra "$array_time
 	"expect=array b_lio_read_mbytes = 0" \
 	"expect=array b_ioerr = @b_cmds_failed" \
 	"expect=array trace_overrun = 0"
+
+# ---- initramfs-tools ----
+
+# Debian's default generator: mkinitramfs with the project's hook and scripts
+# (dist/initramfs-tools), the test hook beside them.  scsi_debug comes from the
+# image's modules file, which the init loads after init-top (the preload and
+# udev's coldplug); virtio_scsi from the coldplug, after the preload.
+image itools-proj SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --initramfs-tools \
+	--modules scsi_debug
+image itools-owner SCSI_DH_EARLY_SYSCONFDIR="$files/conf-owner" --initramfs-tools \
+	--modules scsi_debug
+itools_sdebug="scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=2"
+# The coldplug loads virtio_scsi first, so scsi_debug is host 1, and its LUNs
+# report their port group active/non-optimized (scsi_debug's
+# resp_report_tgtpgs: the state is the host number modulo 3).
+itools_expect=()
+for e in "${project_expect[@]}"; do
+	case $e in
+	"expect=access host=scsi_debug "*) itools_expect+=("expect=access host=scsi_debug active/non-optimized") ;;
+	*) itools_expect+=("$e") ;;
+	esac
+done
+scenario itools-proj image=itools-proj disks=hp cmdline="$itools_sdebug" luns=5 \
+	"${project[@]}" "${itools_expect[@]}" \
+	"expect=line ^bootjson\\|.*\"summary\":\"5 LUNs: 4 ok, 1 none; "
+# scsi_debug loaded before the preload and udev (sde.early=, no softdep): its
+# LUNs come up without a handler, and the init-premount sweep attaches alua.
+scenario itools-late-attach image=itools-proj disks=hp luns=5 \
+	cmdline="sde.early=scsi_debug $itools_sdebug" \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=access host=scsi_debug active/optimized" \
+	"expect=dh model=HSV100 hp_sw" \
+	"expect=kmsg scsi-dh-early: 5 LUNs: .*attached 2"
+# rd.scsi_dh=0: nothing loaded, nothing changed, the marker for the real root
+scenario itools-off image=itools-proj disks=hp cmdline="$itools_sdebug rd.scsi_dh=0" luns=5 \
+	"${project[@]}" \
+	"expect=dh all detached" \
+	"expect=!mod scsi_dh_alua" \
+	"expect=linecount = 0 ^helper\\|" \
+	"expect=kmsg scsi-dh-early: disabled by rd.scsi_dh=0"
+# the standby array, as array-with on the dracut image
+scenario itools-array-with image=itools-proj tier=array "$array_timeout" \
+	cmdline="sde.array=standby $array_cmdline" \
+	"${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array a_dh = alua" \
+	"expect=array b_dh = alua" \
+	"expect=array a_access = active/optimized" \
+	"expect=array b_access = standby" \
+	"expect=array b_lio_read_mbytes = 0" \
+	"expect=array b_ioerr = @b_cmds_failed" \
+	"expect=array trace_overrun = 0"
+# an owner rule on the scsi_debug LUNs, as proj-owner: 6.1 refuses detach, the
+# helper knows and writes none
+scenario itools-owner image=itools-owner disks=hp cmdline="$itools_sdebug" luns=5 \
+	"${project[@]}" \
+	"expect=dh host=scsi_debug alua" \
+	"expect=json \"host_driver\":\"scsi_debug\".*\"owner\":\"sdebug\",\"verdict\":\"owned-attached\"" \
+	"expect=kmsg scsi-dh-early: 5 LUNs: 2 ok, 1 none, 2 owned-attached; attached 0, detached 0, refused 2, failed 0" \
+	"expect=!kmsg can't detach handler"

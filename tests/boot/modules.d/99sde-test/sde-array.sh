@@ -30,8 +30,15 @@
 # arrive as they do when an HBA is loaded during the boot: scanned at once,
 # probed by sd, read by the partition scan and udev's blkid.
 
-# shellcheck disable=SC1091  # dracut-lib.sh is the initramfs's
-type getarg > /dev/null 2>&1 || . /lib/dracut-lib.sh
+# shellcheck disable=SC1091  # the initramfs's: dracut's, or initramfs-tools'
+# stand-in of the test hook
+if ! type getarg > /dev/null 2>&1; then
+    if [ -f /lib/dracut-lib.sh ]; then
+        . /lib/dracut-lib.sh
+    else
+        . /lib/sde-test-lib.sh
+    fi
+fi
 
 # sde_array_w VALUE FILE: one configfs write; a failure is logged and fatal
 # for the array (the report says so)
