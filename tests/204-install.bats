@@ -38,6 +38,9 @@ expected_files() {
 	echo usr/lib/systemd/system/scsi-dh-early.service
 	echo usr/lib/systemd/system/scsi-dh-early-late@.service
 	echo usr/lib/scsi-dh-early/scsi-dh-late
+	echo usr/share/initramfs-tools/hooks/scsi-dh-early
+	echo usr/share/initramfs-tools/scripts/init-top/scsi-dh-early
+	echo usr/share/initramfs-tools/scripts/init-premount/scsi-dh-early
 	echo usr/lib/systemd/system/scsi-dh-early.service.d/third-party.conf
 	echo usr/lib/systemd/system/scsi-dh-early.service.d/hardening.conf
 	echo usr/lib/systemd/system/scsi-dh-early-late@.service.d/hardening.conf
