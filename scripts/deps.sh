@@ -9,7 +9,8 @@ set -euo pipefail
 # clang and libclang-rt-14-dev: the ASan+UBSan builds and the libFuzzer harnesses.
 # linux-source-6.1, bc, bison, flex, libelf-dev: the kernels the boot suite
 # builds (scripts/build-kernel.sh).  initramfs-tools: its images (mkinitramfs;
-# it does not conflict with dracut-core).
+# it does not conflict with dracut-core).  gnuplot-nox, strace, time, python3:
+# make bench (python3 for its analysis, tests/bench/analyze.py).
 packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
@@ -17,7 +18,7 @@ packages=(
 	qemu-system-x86 e2fsprogs jq systemd
 	debhelper lintian rpm rpmlint man-db groff-base mmdebstrap
 	clang libclang-rt-14-dev clang-tidy valgrind
-	gnuplot-nox strace time
+	gnuplot-nox strace time python3
 	linux-source-6.1 bc bison flex libelf-dev
 	initramfs-tools
 )

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "actions.h"
+#include "fileio.h"
 #include "log.h"
+#include "procpool.h"
 #include "util.h"
 
 #include <dirent.h>
@@ -10,13 +12,9 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/file.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 const char *preload_result_name(enum preload_result r)
@@ -65,240 +63,6 @@ const char *apply_result_name(enum apply_result r)
 		return "already";
 	}
 	return "?";
-}
-
-/*
- * Waiting for children without polling. pidfd_open() (Linux 5.3: kernel/pid.c)
- * gives a descriptor that poll() reports readable once the child has exited
- * (kernel/fork.c, pidfd_poll()). Kernels before it (RHEL 7's 3.10, RHEL 8's
- * 4.18) answer ENOSYS: there SIGCHLD, blocked while we wait and read from a
- * signalfd (Linux 2.6.22), wakes the same poll(). A signal says only that some
- * child changed, so each child is then asked with waitpid(WNOHANG). Without
- * either (no descriptor left), the wait looks every REAP_STEP_MS.
- */
-enum reap_mode { REAP_PIDFD, REAP_SIGNALFD, REAP_STEPS };
-
-#define REAP_STEP_MS 10
-#define REAP_GRACE_MS 500	/* after SIGKILL, for the child to die */
-#define REAP_MAX (WRITE_JOBS_MAX + 1)
-
-struct reaper {
-	enum reap_mode mode;
-	int sigfd;
-	bool masked;		/* SIGCHLD blocked by us: oldmask to restore */
-	sigset_t oldmask;
-	struct sigaction oldchld;
-};
-
-/*
- * One child with a time limit. At its deadline it is killed (its process group
- * when group is set) and given REAP_GRACE_MS more; a child that does not die
- * even then (stuck in the kernel) is left behind rather than waited for.
- */
-struct child {
-	pid_t pid;		/* 0: none */
-	int pidfd;		/* -1: none */
-	long long deadline;
-	bool group;
-	bool killed;		/* timed out */
-	bool exited;		/* reaped: status holds its wait status */
-	bool ended;		/* exited, or left behind */
-	int status;
-};
-
-static int sys_pidfd_open(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-	long fd = syscall(SYS_pidfd_open, pid, 0);
-
-	return fd < 0 ? -errno : (int)fd;
-#else
-	(void)pid;
-	return -ENOSYS;
-#endif
-}
-
-/* Before the first fork: the children's exits must not be lost or reaped by others. */
-static void reaper_begin(struct reaper *r)
-{
-	struct sigaction dfl;
-	sigset_t chld;
-	int fd;
-
-	memset(r, 0, sizeof(*r));
-	r->sigfd = -1;
-	/* SIG_IGN, inherited, would have the kernel reap them and drop their status */
-	memset(&dfl, 0, sizeof(dfl));
-	dfl.sa_handler = SIG_DFL;
-	sigemptyset(&dfl.sa_mask);
-	sigaction(SIGCHLD, &dfl, &r->oldchld);
-
-	fd = sys_pidfd_open(getpid());
-	if (fd >= 0) {
-		close(fd);
-		r->mode = REAP_PIDFD;
-		return;
-	}
-	sigemptyset(&chld);
-	sigaddset(&chld, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &chld, &r->oldmask) == 0) {
-		r->masked = true;
-		r->sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
-	}
-	r->mode = r->sigfd >= 0 ? REAP_SIGNALFD : REAP_STEPS;
-	log_msg(SDE_DEBUG, "pidfd_open: %s: waiting for children with %s", strerror(-fd),
-		r->mode == REAP_SIGNALFD ? "SIGCHLD" : "a look every 10 ms");
-}
-
-static void reaper_end(struct reaper *r)
-{
-	if (r->sigfd >= 0)
-		close(r->sigfd);
-	/* a SIGCHLD still pending is discarded while the action is SIG_DFL */
-	if (r->masked)
-		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
-	sigaction(SIGCHLD, &r->oldchld, NULL);
-	r->sigfd = -1;
-	r->masked = false;
-}
-
-/* In a child after fork: the signal mask as it was before reaper_begin(). */
-static void reaper_child(const struct reaper *r)
-{
-	if (r->masked)
-		sigprocmask(SIG_SETMASK, &r->oldmask, NULL);
-}
-
-/* Just after fork() in the parent. */
-static void child_watch(const struct reaper *r, struct child *c, pid_t pid,
-			unsigned int timeout_ms, bool group)
-{
-	memset(c, 0, sizeof(*c));
-	c->pid = pid;
-	c->group = group;
-	c->deadline = now_ms() + timeout_ms;
-	/* a child that exited already is a zombie until reaped: its pidfd is readable */
-	c->pidfd = r->mode == REAP_PIDFD ? sys_pidfd_open(pid) : -1;
-	if (c->pidfd < 0)
-		c->pidfd = -1;
-}
-
-static void child_end(struct child *c)
-{
-	c->ended = true;
-	if (c->pidfd >= 0)
-		close(c->pidfd);
-	c->pidfd = -1;
-}
-
-/* Reap c if it exited; kill it or leave it behind at its deadline. */
-static void child_check(struct child *c, long long now)
-{
-	pid_t w = waitpid(c->pid, &c->status, WNOHANG);
-
-	if (w == c->pid) {
-		c->exited = true;
-		child_end(c);
-		return;
-	}
-	if (w < 0 && errno == ECHILD) {
-		/* reaped by someone else: its status is lost */
-		child_end(c);
-		return;
-	}
-	if (now < c->deadline)
-		return;
-	if (!c->killed) {
-		kill(c->group ? -c->pid : c->pid, SIGKILL);
-		c->killed = true;
-		c->deadline = now + REAP_GRACE_MS;
-		return;
-	}
-	child_end(c);
-}
-
-/* A child's result: 0 with *status, -ETIMEDOUT when it was killed, -ECHILD if lost. */
-static int child_result(const struct child *c, int *status)
-{
-	*status = c->status;
-	if (c->killed)
-		return -ETIMEDOUT;
-	return c->exited ? 0 : -ECHILD;
-}
-
-/*
- * Sleep until a child of cs[0..n) (those with a pid that have not ended) exits
- * or reaches its deadline, fd (-1: none) has something to read, or cap_ms (-1:
- * none) has passed; then reap and kill as due. True when fd is readable.
- */
-static bool reaper_wait(struct reaper *r, struct child *cs, unsigned int n, int fd,
-			int cap_ms)
-{
-	struct pollfd pfd[REAP_MAX + 2];
-	int who[REAP_MAX + 2];
-	bool quiet[REAP_MAX] = { false };
-	unsigned int np = 0, i;
-	long long now = now_ms(), next = -1;
-	bool steps = r->mode == REAP_STEPS, fd_ready = false;
-	int timeout;
-
-	for (i = 0; i < n && np < REAP_MAX; i++) {
-		struct child *c = &cs[i];
-
-		if (!c->pid || c->ended)
-			continue;
-		if (next < 0 || c->deadline < next)
-			next = c->deadline;
-		if (c->pidfd >= 0) {
-			pfd[np] = (struct pollfd){ .fd = c->pidfd, .events = POLLIN };
-			who[np++] = (int)i;
-		} else if (r->mode == REAP_PIDFD) {
-			steps = true;
-		}
-	}
-	if (r->sigfd >= 0) {
-		pfd[np] = (struct pollfd){ .fd = r->sigfd, .events = POLLIN };
-		who[np++] = -1;
-	}
-	if (fd >= 0) {
-		pfd[np] = (struct pollfd){ .fd = fd, .events = POLLIN };
-		who[np++] = -2;
-	}
-	if (next < 0)
-		timeout = -1;
-	else if (next <= now)
-		timeout = 0;
-	else
-		timeout = next - now > INT_MAX ? INT_MAX : (int)(next - now);
-	if (steps && (timeout < 0 || timeout > REAP_STEP_MS))
-		timeout = REAP_STEP_MS;
-	if (cap_ms >= 0 && (timeout < 0 || timeout > cap_ms))
-		timeout = cap_ms;
-	if (poll(pfd, np, timeout) < 0) {
-		if (errno != EINTR)
-			sleep_ms(REAP_STEP_MS);
-		for (i = 0; i < np; i++)
-			pfd[i].revents = 0;
-	}
-
-	now = now_ms();
-	for (i = 0; i < np; i++) {
-		if (who[i] == -2 && pfd[i].revents)
-			fd_ready = true;
-		if (who[i] == -1 && pfd[i].revents) {
-			struct signalfd_siginfo si[8];
-
-			while (read(r->sigfd, si, sizeof(si)) > 0)
-				;
-		}
-		/* a pidfd that says nothing: no need to ask, unless the deadline is due */
-		if (who[i] >= 0 && !pfd[i].revents && now < cs[who[i]].deadline)
-			quiet[who[i]] = true;
-	}
-	for (i = 0; i < n && i < REAP_MAX; i++)
-		if (cs[i].pid && !cs[i].ended && !quiet[i])
-			child_check(&cs[i], now);
-	return fd_ready;
 }
 
 static bool executable(const char *path)
@@ -508,10 +272,11 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 	if (pipe2(pfd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return -errno;
 	devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
-	reaper_begin(&rp);
-	pid = fork();
+	reaper_begin(&rp, REAP_PIDFD);
+	/* own process group, so a timeout kills whatever it started */
+	pid = child_spawn(&rp, &c, timeout_ms, true);
 	if (pid < 0) {
-		r = -errno;
+		r = (int)pid;
 		reaper_end(&rp);
 		close(pfd[0]);
 		close(pfd[1]);
@@ -527,10 +292,7 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		static const char *const envp[] = { "LANG=C",
 						    "PATH=/usr/sbin:/usr/bin:/sbin:/bin", NULL };
 
-		/* own process group, so a timeout kills whatever it started */
-		setpgid(0, 0);
 		signal(SIGPIPE, SIG_DFL);
-		reaper_child(&rp);
 		/* the pipe blocks again for the writer; dup2 drops O_CLOEXEC */
 		fcntl(pfd[1], F_SETFL, 0);
 		if (dup2(devnull >= 0 ? devnull : pfd[1], STDOUT_FILENO) < 0 ||
@@ -539,12 +301,10 @@ static int run_modprobe(const char *prog, bool busybox, const struct preload_rep
 		execve(prog, (char *const *)argv, (char *const *)envp);
 		_exit(127);
 	}
-	setpgid(pid, pid);
 	close(pfd[1]);
 	if (devnull >= 0)
 		close(devnull);
 	memset(&said, 0, sizeof(said));
-	child_watch(&rp, &c, pid, timeout_ms, true);
 	fd = pfd[0];
 	while (!c.ended) {
 		/* output, or the child's end: whichever comes first; after EOF only wait */
@@ -727,6 +487,8 @@ struct write_job {
 	char hctl[HCTL_MAX];
 };
 
+_Static_assert(WRITE_JOBS_MAX <= REAPER_MAX, "one reaper_wait() watches every write");
+
 struct apply_run {
 	struct apply_ctx *ctx;
 	const struct inventory *inv;
@@ -763,9 +525,10 @@ static void __attribute__((noreturn)) dh_write_child(const char *path, const cha
 /*
  * Write value to the device's dh_state in a child, so that a write the kernel
  * blocks on (an attach sends commands to the LUN) cannot hold us past the
- * timeout. The child's exit status is 0 or the errno of the write.
+ * timeout. The child's exit status is 0 or the errno of the write; c watches
+ * it. The pid, or -errno.
  */
-static pid_t dh_write_fork(const struct apply_run *run, const struct write_job *j,
+static pid_t dh_write_fork(struct apply_run *run, const struct write_job *j, struct child *c,
 			   const char *value)
 {
 	char path[SDE_PATH_MAX];
@@ -773,11 +536,9 @@ static pid_t dh_write_fork(const struct apply_run *run, const struct write_job *
 	pid_t pid;
 
 	if (sde_path(path, sizeof(path), "/sys/class/scsi_device/%s/device/dh_state",
-		     j->hctl) < 0) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	pid = fork();
+		     j->hctl) < 0)
+		return -ENAMETOOLONG;
+	pid = child_spawn(&run->rp, c, run->ctx->p->timeout_ms, false);
 	if (pid != 0)
 		return pid;
 	/* a child stuck in the kernel must not hold any device's lock, nor the sweep's */
@@ -971,17 +732,17 @@ static enum start start_one(struct apply_run *run, unsigned int i)
 	j->lockfd = lockfd;
 	j->detach = it->plan.action == A_DETACH;
 	if (!run->reaping) {
-		reaper_begin(&run->rp);
+		reaper_begin(&run->rp, REAP_PIDFD);
 		run->reaping = true;
 	}
-	pid = dh_write_fork(run, j, j->detach ? "detach" : it->plan.handler);
+	pid = dh_write_fork(run, j, &run->kid[j - run->job],
+			    j->detach ? "detach" : it->plan.handler);
 	if (pid < 0) {
-		write_done(ctx, d, it, j->hctl, j->detach, -errno);
+		write_done(ctx, d, it, j->hctl, j->detach, (int)pid);
 		close(lockfd);
 		return START_DONE;
 	}
 	it->written = true;
-	child_watch(&run->rp, &run->kid[j - run->job], pid, ctx->p->timeout_ms, false);
 	run->running++;
 	return START_RUNNING;
 }
@@ -1004,8 +765,7 @@ static void finish_ended(struct apply_run *run)
 		write_done(run->ctx, &run->inv->dev[j->idx], &run->items[j->idx], j->hctl,
 			   j->detach, r);
 		close(j->lockfd);
-		memset(c, 0, sizeof(*c));
-		c->pidfd = -1;
+		child_release(c);
 		run->running--;
 	}
 }

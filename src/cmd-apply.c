@@ -9,6 +9,7 @@
 #include "kernel.h"
 #include "log.h"
 #include "plan.h"
+#include "privdir.h"
 #include "report.h"
 #include "seen.h"
 #include "util.h"

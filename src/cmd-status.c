@@ -5,10 +5,12 @@
  */
 #include "cmd.h"
 #include "config.h"
+#include "fileio.h"
 #include "inventory.h"
 #include "kernel.h"
 #include "log.h"
 #include "plan.h"
+#include "privdir.h"
 #include "report.h"
 #include "seen.h"
 #include "util.h"

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "config.h"
+#include "fileio.h"
 #include "log.h"
 #include "util.h"
 

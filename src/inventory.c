@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "fileio.h"
 #include "inventory.h"
 #include "log.h"
+#include "strpool.h"
 #include "util.h"
 #include "vpd.h"
 

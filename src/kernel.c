@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "fileio.h"
 #include "kernel.h"
 #include "log.h"
 #include "util.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * The kernel's rule for which device handler a LUN gets at scan time, kept as
- * data, one table per kernel generation, each in the kernel's order (the
- * first match wins):
+ * data: one table in the kernel's order (the first match wins), each entry
+ * marked with the kernel generations that have it:
  *
  * - 4.9 on: scsi_dh_find_driver() and scsi_dh_blist[] of drivers/scsi/scsi_dh.c
  *   (Linux 6.1; 4.9 has the same rule).
@@ -25,142 +25,90 @@
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
+#define PRE43 KGEN_BIT(KGEN_PRE43)
+#define K43 KGEN_BIT(KGEN_43)
+#define K49 KGEN_BIT(KGEN_49)
+#define ALL (PRE43 | K43 | K49)
+#define BEFORE49 (PRE43 | K43)
+
+/*
+ * scsi_dh_blist[] of Linux 6.1, entry for entry, each marked with the
+ * generations whose table has it, and with what the older tables say where they
+ * differ. Those are scsi_dh_blist[] of Linux 4.3 to 4.8 and, before 4.3, the
+ * handlers' own lists taken in the order the handlers are asked (emc, hp_sw,
+ * rdac): the same 31 entries in the same order, but for the DGC name.
+ */
 const struct ktable_entry ktable[] = {
-	{ "DGC", "RAID", "emc" },
-	{ "DGC", "DISK", "emc" },
-	{ "DGC", "VRAID", "emc" },
+	/* 4.3 to 4.8 name the DGC entries "clariion" */
+	{ "DGC", "RAID", "emc", .gens = ALL, .was = { K43, NULL, "clariion" } },
+	{ "DGC", "DISK", "emc", .gens = ALL, .was = { K43, NULL, "clariion" } },
+	{ "DGC", "VRAID", "emc", .gens = ALL, .was = { K43, NULL, "clariion" } },
 
-	{ "COMPAQ", "MSA1000 VOLUME", "hp_sw" },
-	{ "COMPAQ", "HSV110", "hp_sw" },
-	{ "HP", "HSV100", "hp_sw" },
-	{ "DEC", "HSG80", "hp_sw" },
+	{ "COMPAQ", "MSA1000 VOLUME", "hp_sw", .gens = ALL },
+	{ "COMPAQ", "HSV110", "hp_sw", .gens = ALL },
+	{ "HP", "HSV100", "hp_sw", .gens = ALL },
+	{ "DEC", "HSG80", "hp_sw", .gens = ALL },
 
-	{ "IBM", "1722", "rdac" },
-	{ "IBM", "1724", "rdac" },
-	{ "IBM", "1726", "rdac" },
-	{ "IBM", "1742", "rdac" },
-	{ "IBM", "1745", "rdac" },
-	{ "IBM", "1746", "rdac" },
-	{ "IBM", "1813", "rdac" },
-	{ "IBM", "1814", "rdac" },
-	{ "IBM", "1815", "rdac" },
-	{ "IBM", "1818", "rdac" },
-	{ "IBM", "3526", "rdac" },
-	{ "IBM", "3542", "rdac" },
-	{ "IBM", "3552", "rdac" },
-	{ "SGI", "TP9300", "rdac" },
-	{ "SGI", "TP9400", "rdac" },
-	{ "SGI", "TP9500", "rdac" },
-	{ "SGI", "TP9700", "rdac" },
-	{ "SGI", "IS", "rdac" },
-	{ "STK", "OPENstorage", "rdac" },
-	{ "STK", "FLEXLINE 380", "rdac" },
-	{ "STK", "BladeCtlr", "rdac" },
-	{ "SUN", "CSM", "rdac" },
-	{ "SUN", "LCSM100", "rdac" },
-	{ "SUN", "STK6580_6780", "rdac" },
-	{ "SUN", "SUN_6180", "rdac" },
-	{ "SUN", "ArrayStorage", "rdac" },
-	{ "DELL", "MD3", "rdac" },
-	{ "NETAPP", "INF-01-00", "rdac" },
-	{ "LSI", "INF-01-00", "rdac" },
-	{ "ENGENIO", "INF-01-00", "rdac" },
-	{ "LENOVO", "DE_Series", "rdac" },
-	{ "FUJITSU", "ETERNUS_AHB", "rdac" },
+	{ "IBM", "1722", "rdac", .gens = ALL },
+	{ "IBM", "1724", "rdac", .gens = ALL },
+	{ "IBM", "1726", "rdac", .gens = ALL },
+	{ "IBM", "1742", "rdac", .gens = ALL },
+	{ "IBM", "1745", "rdac", .gens = ALL },
+	{ "IBM", "1746", "rdac", .gens = ALL },
+	{ "IBM", "1813", "rdac", .gens = ALL },
+	{ "IBM", "1814", "rdac", .gens = ALL },
+	{ "IBM", "1815", "rdac", .gens = ALL },
+	{ "IBM", "1818", "rdac", .gens = ALL },
+	{ "IBM", "3526", "rdac", .gens = ALL },
+	{ "IBM", "3542", "rdac", .gens = K49 },
+	{ "IBM", "3552", "rdac", .gens = K49 },
+	/* before 4.9 one entry "SGI TP9" in place of the four */
+	{ "SGI", "TP9300", "rdac", .gens = ALL, .was = { BEFORE49, "TP9", NULL } },
+	{ "SGI", "TP9400", "rdac", .gens = K49 },
+	{ "SGI", "TP9500", "rdac", .gens = K49 },
+	{ "SGI", "TP9700", "rdac", .gens = K49 },
+	{ "SGI", "IS", "rdac", .gens = ALL },
+	{ "STK", "OPENstorage", "rdac", .gens = ALL,
+	  .was = { BEFORE49, "OPENstorage D280", NULL } },
+	{ "STK", "FLEXLINE 380", "rdac", .gens = ALL },
+	{ "STK", "BladeCtlr", "rdac", .gens = K49 },
+	{ "SUN", "CSM", "rdac", .gens = ALL },
+	{ "SUN", "LCSM100", "rdac", .gens = ALL },
+	{ "SUN", "STK6580_6780", "rdac", .gens = ALL },
+	{ "SUN", "SUN_6180", "rdac", .gens = ALL },
+	{ "SUN", "ArrayStorage", "rdac", .gens = ALL },
+	{ "DELL", "MD3", "rdac", .gens = ALL },
+	{ "NETAPP", "INF-01-00", "rdac", .gens = ALL },
+	{ "LSI", "INF-01-00", "rdac", .gens = ALL },
+	{ "ENGENIO", "INF-01-00", "rdac", .gens = ALL },
+	{ "LENOVO", "DE_Series", "rdac", .gens = K49 },
+	{ "FUJITSU", "ETERNUS_AHB", "rdac", .gens = K49 },
 };
 
 const unsigned int ktable_size = ARRAY_LEN(ktable);
 
-/* scsi_dh_blist[] of Linux 4.3 to 4.8 */
-static const struct ktable_entry table_43[] = {
-	{ "DGC", "RAID", "clariion" },
-	{ "DGC", "DISK", "clariion" },
-	{ "DGC", "VRAID", "clariion" },
-
-	{ "COMPAQ", "MSA1000 VOLUME", "hp_sw" },
-	{ "COMPAQ", "HSV110", "hp_sw" },
-	{ "HP", "HSV100", "hp_sw" },
-	{ "DEC", "HSG80", "hp_sw" },
-
-	{ "IBM", "1722", "rdac" },
-	{ "IBM", "1724", "rdac" },
-	{ "IBM", "1726", "rdac" },
-	{ "IBM", "1742", "rdac" },
-	{ "IBM", "1745", "rdac" },
-	{ "IBM", "1746", "rdac" },
-	{ "IBM", "1813", "rdac" },
-	{ "IBM", "1814", "rdac" },
-	{ "IBM", "1815", "rdac" },
-	{ "IBM", "1818", "rdac" },
-	{ "IBM", "3526", "rdac" },
-	{ "SGI", "TP9", "rdac" },
-	{ "SGI", "IS", "rdac" },
-	{ "STK", "OPENstorage D280", "rdac" },
-	{ "STK", "FLEXLINE 380", "rdac" },
-	{ "SUN", "CSM", "rdac" },
-	{ "SUN", "LCSM100", "rdac" },
-	{ "SUN", "STK6580_6780", "rdac" },
-	{ "SUN", "SUN_6180", "rdac" },
-	{ "SUN", "ArrayStorage", "rdac" },
-	{ "DELL", "MD3", "rdac" },
-	{ "NETAPP", "INF-01-00", "rdac" },
-	{ "LSI", "INF-01-00", "rdac" },
-	{ "ENGENIO", "INF-01-00", "rdac" },
-};
-
-/* before 4.3, in the order the handlers are asked: emc, hp_sw, rdac */
-static const struct ktable_entry table_pre43[] = {
-	{ "DGC", "RAID", "emc" },
-	{ "DGC", "DISK", "emc" },
-	{ "DGC", "VRAID", "emc" },
-
-	{ "COMPAQ", "MSA1000 VOLUME", "hp_sw" },
-	{ "COMPAQ", "HSV110", "hp_sw" },
-	{ "HP", "HSV100", "hp_sw" },
-	{ "DEC", "HSG80", "hp_sw" },
-
-	{ "IBM", "1722", "rdac" },
-	{ "IBM", "1724", "rdac" },
-	{ "IBM", "1726", "rdac" },
-	{ "IBM", "1742", "rdac" },
-	{ "IBM", "1745", "rdac" },
-	{ "IBM", "1746", "rdac" },
-	{ "IBM", "1813", "rdac" },
-	{ "IBM", "1814", "rdac" },
-	{ "IBM", "1815", "rdac" },
-	{ "IBM", "1818", "rdac" },
-	{ "IBM", "3526", "rdac" },
-	{ "SGI", "TP9", "rdac" },
-	{ "SGI", "IS", "rdac" },
-	{ "STK", "OPENstorage D280", "rdac" },
-	{ "STK", "FLEXLINE 380", "rdac" },
-	{ "SUN", "CSM", "rdac" },
-	{ "SUN", "LCSM100", "rdac" },
-	{ "SUN", "STK6580_6780", "rdac" },
-	{ "SUN", "SUN_6180", "rdac" },
-	{ "SUN", "ArrayStorage", "rdac" },
-	{ "DELL", "MD3", "rdac" },
-	{ "NETAPP", "INF-01-00", "rdac" },
-	{ "LSI", "INF-01-00", "rdac" },
-	{ "ENGENIO", "INF-01-00", "rdac" },
-};
-
-static const struct kgen kgens[KGEN__COUNT] = {
+/* size: counted from the table by kgen_get() */
+static struct kgen kgens[KGEN__COUNT] = {
 	[KGEN_PRE43] = { KGEN_PRE43, "before 4.3 (3.10-like, RHEL 7)",
 			 "each handler's own list (clariion_dev_list, hp_sw_dh_data_list, "
 			 "rdac_dev_list of a 3.10 tree)",
-			 table_pre43, ARRAY_LEN(table_pre43), true },
+			 0, true },
 	[KGEN_43] = { KGEN_43, "4.3 to 4.8 (4.4-like)",
 		      "Linux 4.4 (drivers/scsi/scsi_dh.c, scsi_dh_blist: DGC named "
 		      "\"clariion\")",
-		      table_43, ARRAY_LEN(table_43), false },
-	[KGEN_49] = { KGEN_49, "4.9 and later (6.1-like, RHEL 8/9)", KTABLE_SOURCE, ktable,
-		      ARRAY_LEN(ktable), false },
+		      0, false },
+	[KGEN_49] = { KGEN_49, "4.9 and later (6.1-like, RHEL 8/9)", KTABLE_SOURCE, 0, false },
 };
 
 const struct kgen *kgen_get(enum kgen_id id)
 {
-	return id < KGEN__COUNT ? &kgens[id] : &kgens[KGEN_49];
+	struct kgen *g = &kgens[id < KGEN__COUNT ? id : KGEN_49];
+	unsigned int i;
+
+	if (!g->size)
+		for (i = 0; i < ktable_size; i++)
+			g->size += (ktable[i].gens & KGEN_BIT(g->id)) != 0;
+	return g;
 }
 
 const char *handler_known(const char *name)
@@ -179,7 +127,7 @@ const char *handler_known(const char *name)
 const char *kgen_match(const struct kgen *g, int tpgs, const char *vendor,
 		       const char *model)
 {
-	unsigned int i;
+	unsigned int bit = KGEN_BIT(g->id), i;
 
 	if (tpgs > 0)
 		return "alua";
@@ -187,12 +135,18 @@ const char *kgen_match(const struct kgen *g, int tpgs, const char *vendor,
 	 * The kernel compares strlen(entry) bytes of the padded INQUIRY field: a prefix
 	 * match, so "HP" also matches vendor "HPE     " and "RAID" matches "RAID 5".
 	 */
-	for (i = 0; i < g->size; i++) {
-		const struct ktable_entry *e = &g->table[i];
+	for (i = 0; i < ktable_size; i++) {
+		const struct ktable_entry *e = &ktable[i];
+		const char *m = e->model, *h = e->handler;
 
-		if (!strncmp(vendor, e->vendor, strlen(e->vendor)) &&
-		    !strncmp(model, e->model, strlen(e->model)))
-			return e->handler;
+		if (!(e->gens & bit))
+			continue;
+		if (e->was.gens & bit) {
+			m = e->was.model ? e->was.model : m;
+			h = e->was.handler ? e->was.handler : h;
+		}
+		if (!strncmp(vendor, e->vendor, strlen(e->vendor)) && !strncmp(model, m, strlen(m)))
+			return h;
 	}
 	return NULL;
 }

@@ -7,12 +7,6 @@
 /* The kernel release whose drivers/scsi/scsi_dh.c the default table follows. */
 #define KTABLE_SOURCE "Linux 6.1 (drivers/scsi/scsi_dh.c, scsi_dh_blist)"
 
-struct ktable_entry {
-	const char *vendor;
-	const char *model;
-	const char *handler;
-};
-
 /*
  * Kernel generations, each with the rule its SCSI core uses to pick a handler
  * at scan time. The rule is the same in all three (TPGS bits set: alua; else the
@@ -25,18 +19,32 @@ enum kgen_id {
 	KGEN__COUNT
 };
 
+#define KGEN_BIT(id) (1u << (id))
+
+struct ktable_entry {
+	const char *vendor;
+	const char *model;
+	const char *handler;
+	unsigned int gens;	/* KGEN_BIT()s: the generations whose table has it */
+	/* in the generations of was.gens the entry reads so (NULL: as above) */
+	struct {
+		unsigned int gens;
+		const char *model;
+		const char *handler;
+	} was;
+};
+
 struct kgen {
 	enum kgen_id id;
 	const char *name;	/* "4.9 and later" */
 	const char *source;	/* where the table was read */
-	const struct ktable_entry *table;
-	unsigned int size;
+	unsigned int size;	/* entries of ktable[] it has */
 	bool detach;		/* dh_state accepts "detach" */
 };
 
 const struct kgen *kgen_get(enum kgen_id id);
 
-/* The 6.1 table, kept under its old name for the build-time commands. */
+/* The 6.1 table, its entries marked with the generations that have them. */
 extern const struct ktable_entry ktable[];
 extern const unsigned int ktable_size;
 

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include "glob.h"
 #include "plan.h"
+#include "strpool.h"
 #include "util.h"
 
 #include <stdarg.h>

@@ -4,6 +4,7 @@
  * have looked at (STATUS_DIR/seen), for the sweeps over LUNs that arrive later
  * (apply --late), and those they detached (STATUS_DIR/detached).
  */
+#include "privdir.h"
 #include "seen.h"
 #include "util.h"
 

@@ -7,7 +7,7 @@
  */
 #include "fuzz-tree.h"
 #include "inventory.h"
-#include "util.h"
+#include "strpool.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include "unit.h"
-#include "util.h"
+#include "glob.h"
 
 #include <fnmatch.h>
 #include <stdlib.h>

@@ -88,8 +88,42 @@ static void generation_tables(void)
 	CHECK_NULL(handler_initcall("clariion"));
 }
 
+/* one table: what differs between the generations is data of its entries */
+static void generation_differences(void)
+{
+	const struct kgen *g49 = kgen_get(KGEN_49), *g43 = kgen_get(KGEN_43);
+	const struct kgen *pre = kgen_get(KGEN_PRE43);
+	unsigned int i, n[KGEN__COUNT] = { 0 };
+	char v[9], m[17];
+
+	for (i = 0; i < ktable_size; i++) {
+		const struct ktable_entry *e = &ktable[i];
+		unsigned int g;
+
+		/* an entry differs only in generations that have it, and only in something */
+		CHECK(e->gens && (e->was.gens & ~e->gens) == 0);
+		CHECK(!e->was.gens == !(e->was.model || e->was.handler));
+		for (g = 0; g < KGEN__COUNT; g++)
+			n[g] += (e->gens & KGEN_BIT(g)) != 0;
+	}
+	CHECK(n[KGEN_PRE43] == pre->size && n[KGEN_43] == g43->size && n[KGEN_49] == g49->size);
+	/* "SGI TP9" and "STK OPENstorage D280" before 4.9 */
+	CHECK_STR(kgen_match(g43, 0, pad(v, "SGI", 8), pad(m, "TP9100", 16)), "rdac");
+	CHECK_STR(kgen_match(pre, 0, pad(v, "SGI", 8), pad(m, "TP9400", 16)), "rdac");
+	CHECK_STR(kgen_match(pre, 0, pad(v, "STK", 8), pad(m, "OPENstorage D280", 16)), "rdac");
+	CHECK_STR(kgen_match(g49, 0, pad(v, "STK", 8), pad(m, "OPENstorage D280", 16)), "rdac");
+	/* "clariion" is 4.3 to 4.8 only: emc before and after */
+	CHECK_STR(kgen_match(pre, 0, pad(v, "DGC", 8), pad(m, "VRAID", 16)), "emc");
+	CHECK_STR(kgen_match(g43, 0, pad(v, "DGC", 8), pad(m, "VRAID", 16)), "clariion");
+	CHECK_STR(kgen_match(g49, 0, pad(v, "DGC", 8), pad(m, "VRAID", 16)), "emc");
+	/* what 6.1 added is in no older table */
+	CHECK_NULL(kgen_match(g43, 0, pad(v, "LENOVO", 8), pad(m, "DE_Series", 16)));
+	CHECK_NULL(kgen_match(g49, 0, pad(v, "SGI", 8), pad(m, "TP9", 16)));
+}
+
 const struct unit_test ktable_tests[] = {
 	{ "ktable: one table per kernel generation", generation_tables },
+	{ "ktable: the generations' differences are data of one table", generation_differences },
 	{ "ktable: every entry matches itself, padded", every_entry },
 	{ "ktable: TPGS means alua, unknown TPGS uses the table", tpgs_is_alua },
 	{ "ktable: prefix compare on padded strings", prefix_semantics },

@@ -3,7 +3,7 @@
 #include "config.h"
 #include "inventory.h"
 #include "plan.h"
-#include "util.h"
+#include "strpool.h"
 
 #include <stdio.h>
 
