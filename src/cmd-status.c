@@ -104,8 +104,8 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	int r;
 
 	status_detached(&det);
-	/* the table shows the block device and the host's driver; JSON all */
-	inv.skip = o->json ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST);
+	/* the table shows the block device, the host's driver and ioerr_cnt; JSON all */
+	inv.skip = o->json ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST | DEV_IOERR);
 	if (!det.n)
 		inv.skip |= DEV_INO;
 	r = inventory_scan(&inv);

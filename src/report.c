@@ -133,7 +133,8 @@ static void json_hex(FILE *f, const char *str)
 void json_member(FILE *f, const char *name, const char *value, bool comma)
 {
 	fprintf(f, "%s\"%s\":", comma ? "," : "", name);
-	if (!json_string(f, value))
+	/* NULL is never invalid: said for the analyzer, which may not follow json_string() */
+	if (!json_string(f, value) || !value)
 		return;
 	fprintf(f, ",\"%s_hex\":", name);
 	json_hex(f, value);
@@ -339,7 +340,7 @@ void status_header(FILE *f, const struct policy *p, struct kernel_info *k)
 }
 
 enum { C_HCTL, C_BLOCK, C_HOST, C_VENDOR, C_MODEL, C_TPGS, C_EXP, C_ATT, C_OWNER, C_VERDICT,
-       C__N };
+       C_IOERR, C__N };
 
 static void row_cells(const struct device *d, char cells[C__N][40])
 {
@@ -362,6 +363,10 @@ static void row_cells(const struct device *d, char cells[C__N][40])
 	snprintf(cells[C_ATT], 40, "%s", att ? att : (d->dh_state[0] ? "-" : "?"));
 	snprintf(cells[C_OWNER], 40, "%s", o ? o->name : "-");
 	snprintf(cells[C_VERDICT], 40, "%s", verdict_name(d->as.verdict));
+	if (d->ioerr_known)
+		snprintf(cells[C_IOERR], 40, "%llu", d->ioerr);
+	else
+		snprintf(cells[C_IOERR], 40, "?");
 }
 
 static void table_cell(FILE *f, const char *s, unsigned int width, bool last)
@@ -377,7 +382,7 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 	(void)p;
 	static const char *const head[C__N] = { "HCTL",  "BLOCK",    "HOST",     "VENDOR",
 						"MODEL", "TPGS",     "EXPECTED", "ATTACHED",
-						"OWNER", "VERDICT" };
+						"OWNER", "VERDICT",  "IOERR" };
 	unsigned int w[C__N], i, c;
 	char cells[C__N][40];
 
@@ -504,6 +509,10 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 		json_string(f, d->as.expected);
 		json_member(f, "attached", device_attached(d), true);
 		json_member(f, "access_state", nz(d->access_state), true);
+		if (d->ioerr_known)
+			fprintf(f, ",\"ioerr_cnt\":%llu", d->ioerr);
+		else
+			fprintf(f, ",\"ioerr_cnt\":null");
 		json_member(f, "wwid", nz(d->wwid), true);
 		fprintf(f, ",\"wwid_source\":");
 		json_string(f, !d->wwid[0] ? NULL : d->wwid_from_vpd ? "vpd_pg83" : "wwid");
