@@ -9,6 +9,8 @@ set -euo pipefail
 # clang and libclang-rt-14-dev: the ASan+UBSan builds and the libFuzzer harnesses.
 # linux-source-6.1, bc, bison, flex, libelf-dev: the kernels the boot suite
 # builds (scripts/build-kernel.sh).
+# python3-prometheus-client: a real parser of the Prometheus text format for the
+# metrics suite (tests/0NN-metrics.bats).
 packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
@@ -18,6 +20,7 @@ packages=(
 	clang libclang-rt-14-dev clang-tidy valgrind
 	gnuplot-nox strace time
 	linux-source-6.1 bc bison flex libelf-dev
+	python3-prometheus-client
 )
 
 missing=()

@@ -131,10 +131,12 @@ static int sweep_lock(int dirfd, const struct policy *p)
  * initramfs's sweep is the boot's record (status --boot): a later sweep in
  * the real root (scsi-dh-early.service, an administrator) keeps it and
  * writes status-root.json and status-root.txt beside it.  dracut's images
- * have /etc/initrd-release; a real root has none.
+ * have /etc/initrd-release; a real root has none.  sweep: the counts of the
+ * sweep, which the JSON keeps for the metrics.
  */
 static void write_boot_record(int dirfd, const struct policy *p, struct kernel_info *k,
-			      const struct inventory *inv, const char *summary)
+			      const struct inventory *inv, const char *summary,
+			      const struct summary *sweep)
 {
 	const char *names[] = { "status.json", "status.txt" };
 	char tmp[SDE_PATH_MAX];
@@ -154,7 +156,7 @@ static void write_boot_record(int dirfd, const struct policy *p, struct kernel_i
 			continue;
 		}
 		if (i == 0) {
-			status_json(f, p, k, inv, summary);
+			status_json(f, p, k, inv, summary, sweep);
 		} else {
 			status_header(f, p, k);
 			status_table(f, p, inv);
@@ -314,7 +316,7 @@ static void detached_update(int dirfd, const struct inventory *inv,
  * of this sweep: "69 LUNs: 68 ok, 1 none; late: 64 LUNs: ...".
  */
 static void late_record(int dirfd, const struct policy *p, struct kernel_info *k,
-			const char *late_summary, bool locked)
+			const char *late_summary, const struct summary *late, bool locked)
 {
 	struct hctl_set detached = { 0 };
 	struct inventory all = { 0 };
@@ -341,7 +343,7 @@ static void late_record(int dirfd, const struct policy *p, struct kernel_info *k
 		*semi = '\0';
 	if (xsnprintf(summary, sizeof(summary), "%s; late: %s", now, late_summary) < 0)
 		str_copy(summary, sizeof(summary), now);
-	write_boot_record(dirfd, p, k, &all, summary);
+	write_boot_record(dirfd, p, k, &all, summary, late);
 	inventory_free(&all);
 }
 
@@ -546,9 +548,9 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 				detached_update(dirfd, &inv, items, &detached);
 			seen_update(dirfd, &inv, &present, &seen, o->late);
 			if (o->late)
-				late_record(dirfd, p, k, summary, lockfd >= 0);
+				late_record(dirfd, p, k, summary, &sum, lockfd >= 0);
 			else
-				write_boot_record(dirfd, p, k, &inv, summary);
+				write_boot_record(dirfd, p, k, &inv, summary, &sum);
 		}
 	}
 	/* the seen set and the record written: the next sweep may start */

@@ -8,6 +8,7 @@
 #include "inventory.h"
 #include "kernel.h"
 #include "log.h"
+#include "metrics.h"
 #include "plan.h"
 #include "report.h"
 #include "seen.h"
@@ -75,24 +76,55 @@ int cmd_status_boot(const struct opts *o)
 }
 
 /*
+ * The status directory for reading (the detach record, the boot's records):
+ * -1 when there is none of its own.
+ */
+static int status_dir_read(void)
+{
+	char path[SDE_PATH_MAX];
+
+	if (sde_path(path, sizeof(path), STATUS_DIR) < 0)
+		return -1;
+	return private_dir_peek(path);
+}
+
+/*
  * The LUNs the sweeps of this boot detached (STATUS_DIR/detached), into det:
  * the plan shows them as held, as the next sweep would.  Nothing is made or
  * said when there is no record to read.
  */
-static void status_detached(struct hctl_set *det)
+static void status_detached(int dirfd, struct hctl_set *det)
 {
-	char path[SDE_PATH_MAX];
 	unsigned int line;
-	int dirfd;
 
-	if (sde_path(path, sizeof(path), STATUS_DIR) < 0)
-		return;
-	dirfd = private_dir_peek(path);
-	if (dirfd < 0)
-		return;
-	if (lun_set_read(dirfd, DETACHED_FILE, det, &line) < 0)
+	if (dirfd >= 0 && lun_set_read(dirfd, DETACHED_FILE, det, &line) < 0)
 		hctl_set_free(det);
-	close(dirfd);
+}
+
+/* --format=prometheus on standard output, or --textfile: exit status */
+static int status_metrics(const struct opts *o, int dirfd, struct policy *p,
+			  struct kernel_info *k, const struct inventory *inv)
+{
+	struct sweep_record rec[REC__N];
+	bool dir_bad;
+	int r;
+
+	sweep_records_read(dirfd, rec);
+	if (!o->textfile) {
+		metrics_write(stdout, p, k, inv, rec);
+		return EXIT_OK;
+	}
+	r = metrics_textfile(o->textfile, &dir_bad, p, k, inv, rec);
+	if (r == 0)
+		return EXIT_OK;
+	if (dir_bad) {
+		log_msg(SDE_ERR, "--textfile: \"%s\": %s", o->textfile,
+			r == -ENOENT ? "no such directory" : "not a directory");
+		return EXIT_USAGE;
+	}
+	log_msg(SDE_ERR, "cannot write \"%s/%s\": %s", o->textfile, TEXTFILE_NAME,
+		strerror(-r));
+	return EXIT_PROBLEM;
 }
 
 int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
@@ -101,11 +133,11 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	struct inventory inv = { 0 };
 	struct summary sum;
 	char summary[512];
-	int r;
+	int r, ret = EXIT_OK, dirfd = status_dir_read();
 
-	status_detached(&det);
-	/* the table shows the block device, the host's driver and ioerr_cnt; JSON all */
-	inv.skip = o->json ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST | DEV_IOERR);
+	status_detached(dirfd, &det);
+	/* the table shows the block device, the host's driver and ioerr_cnt; the rest all */
+	inv.skip = o->json || o->prom ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST | DEV_IOERR);
 	if (!det.n)
 		inv.skip |= DEV_INO;
 	r = inventory_scan(&inv);
@@ -116,16 +148,22 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	plan_inventory(p, kernel_facts(k), &inv);
 	summary_count(&sum, &inv, NULL);
 	summary_format(&sum, summary, sizeof(summary));
-	if (o->json) {
-		status_json(stdout, p, k, &inv, summary);
+	if (o->prom) {
+		ret = status_metrics(o, dirfd, p, k, &inv);
+	} else if (o->json) {
+		status_json(stdout, p, k, &inv, summary, NULL);
 	} else {
 		status_header(stdout, p, k);
 		status_table(stdout, p, &inv);
 		printf("%s\n", summary);
 	}
 	inventory_free(&inv);
+	if (dirfd >= 0)
+		close(dirfd);
 	if (p->fallback)
 		return EXIT_USAGE;
+	if (ret != EXIT_OK)
+		return ret;
 	return r < 0 ? EXIT_PROBLEM : EXIT_OK;
 }
 

@@ -9,8 +9,7 @@
 #define VERSION "0"
 #endif
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static unsigned int utf8_len(const unsigned char *s)
+unsigned int utf8_len(const unsigned char *s)
 {
 	unsigned int n, i;
 	unsigned long cp;
@@ -407,11 +406,17 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 	}
 }
 
-void kernel_json(FILE *f, struct kernel_info *k)
+const char *kernel_generation(struct kernel_info *k)
 {
 	static const char *const ids[KGEN__COUNT] = { [KGEN_PRE43] = "pre-4.3",
 						      [KGEN_43] = "4.3",
 						      [KGEN_49] = "4.9" };
+
+	return ids[kernel_facts(k)->gen->id];
+}
+
+void kernel_json(FILE *f, struct kernel_info *k)
+{
 	static const char *const handlers[] = { "alua", "emc", "rdac", "hp_sw" };
 	const struct kfacts *kf = kernel_facts(k);
 	int cd = kernel_can_detach(k);
@@ -420,7 +425,7 @@ void kernel_json(FILE *f, struct kernel_info *k)
 	fputc('{', f);
 	json_member(f, "release", k->release, false);
 	fprintf(f, ",\"can_detach\":%s,\"generation\":", cd < 0 ? "null" : cd ? "true" : "false");
-	json_string(f, ids[kf->gen->id]);
+	json_string(f, kernel_generation(k));
 	json_member(f, "generation_why", k->gen_why, true);
 	fprintf(f, ",\"table\":");
 	json_string(f, kf->gen->source);
@@ -438,12 +443,37 @@ static void bool_json(FILE *f, const char *key, bool v, bool comma)
 	fprintf(f, "%s\"%s\":%s", comma ? "," : "", key, v ? "true" : "false");
 }
 
-void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
-		 const struct inventory *inv, const char *summary)
-{
-	unsigned int i, n;
+const char *const sweep_count_names[SC__N] = {
+	"luns", "attached", "detached", "refused", "failed", "refused_by_handler", "held",
+	"vanished",
+};
 
-	fprintf(f, "{\"version\":\"%s\",\"kernel\":", VERSION);
+void sweep_counts(const struct summary *s, unsigned int c[SC__N])
+{
+	c[SC_LUNS] = s->luns;
+	c[SC_ATTACHED] = s->attached;
+	c[SC_DETACHED] = s->detached;
+	c[SC_REFUSED] = s->refused;
+	c[SC_FAILED] = s->failed;
+	c[SC_DECLINED] = s->declined;
+	c[SC_HELD] = s->held;
+	c[SC_VANISHED] = s->vanished;
+}
+
+void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
+		 const struct inventory *inv, const char *summary, const struct summary *sweep)
+{
+	unsigned int i, n, c[SC__N];
+
+	fprintf(f, "{\"version\":\"%s\",", VERSION);
+	if (sweep) {
+		sweep_counts(sweep, c);
+		for (i = 0; i < SC__N; i++)
+			fprintf(f, "%s\"%s\":%u", i ? "," : "\"sweep\":{", sweep_count_names[i],
+				c[i]);
+		fputs("},\n", f);
+	}
+	fprintf(f, "\"kernel\":");
 	kernel_json(f, k);
 	fprintf(f, ",\"policy\":{");
 	bool_json(f, "enabled", p->enabled, false);

@@ -7,7 +7,8 @@ int unit_failed;
 int main(void)
 {
 	const struct unit_test *const suites[] = { config_tests, ktable_tests, plan_tests,
-						   json_tests, vpd_tests, glob_tests };
+						   json_tests, vpd_tests, glob_tests,
+						   metrics_tests };
 	unsigned int s, n = 0, failed = 0;
 	const struct unit_test *t;
 
