@@ -8,6 +8,7 @@
 #include "inventory.h"
 #include "kernel.h"
 #include "log.h"
+#include "metrics.h"
 #include "plan.h"
 #include "report.h"
 #include "seen.h"
@@ -28,6 +29,12 @@ static bool sysroot_exists(const char *path)
 	char buf[SDE_PATH_MAX];
 
 	return sde_path(buf, sizeof(buf), "%s", path) == 0 && access(buf, F_OK) == 0;
+}
+
+/* dracut's images have /etc/initrd-release; a real root has none. */
+static bool in_initramfs(void)
+{
+	return sysroot_exists("/etc/initrd-release");
 }
 
 /*
@@ -130,9 +137,8 @@ static int sweep_lock(int dirfd, const struct policy *p)
  * Write the boot record: status.json and status.txt, each atomically.  The
  * initramfs's sweep is the boot's record (status --boot): a later sweep in
  * the real root (scsi-dh-early.service, an administrator) keeps it and
- * writes status-root.json and status-root.txt beside it.  dracut's images
- * have /etc/initrd-release; a real root has none.  sweep: the counts of the
- * sweep, which the JSON keeps for the metrics.
+ * writes status-root.json and status-root.txt beside it.  sweep: the counts
+ * of the sweep, which the JSON keeps for the metrics.
  */
 static void write_boot_record(int dirfd, const struct policy *p, struct kernel_info *k,
 			      const struct inventory *inv, const char *summary,
@@ -143,7 +149,7 @@ static void write_boot_record(int dirfd, const struct policy *p, struct kernel_i
 	unsigned int i;
 	int r;
 
-	if (!sysroot_exists("/etc/initrd-release") && sysroot_exists(STATUS_DIR "/status.json")) {
+	if (!in_initramfs() && sysroot_exists(STATUS_DIR "/status.json")) {
 		names[0] = "status-root.json";
 		names[1] = "status-root.txt";
 	}
@@ -167,6 +173,32 @@ static void write_boot_record(int dirfd, const struct policy *p, struct kernel_i
 			log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring",
 				sde_sysroot(), STATUS_DIR, names[i], strerror(-r));
 	}
+}
+
+/*
+ * After a sweep in the real root wrote its record: the metrics of every LUN
+ * (inv) and of both records into metrics_textfile_dir, when it is set. The
+ * initramfs has no such directory to write (and its record is read again in
+ * the real root). Failing to write is said, never the sweep's failure.
+ */
+static void root_metrics(int dirfd, const struct policy *p, struct kernel_info *k,
+			 const struct inventory *inv)
+{
+	struct sweep_record rec[REC__N];
+	char dir[SDE_PATH_MAX];
+	bool dir_bad;
+	int r;
+
+	if (!p->metrics_dir[0] || in_initramfs())
+		return;
+	r = sde_path(dir, sizeof(dir), "%s", p->metrics_dir);
+	if (r == 0) {
+		sweep_records_read(dirfd, rec);
+		r = metrics_textfile(dir, &dir_bad, p, k, inv, rec);
+	}
+	if (r < 0)
+		log_msg(SDE_WARNING, "metrics_textfile_dir: cannot write \"%s/%s\": %s, ignoring",
+			dir, TEXTFILE_NAME, strerror(-r));
 }
 
 /* The marker the udev rule waits for: created, never followed or truncated. */
@@ -344,6 +376,7 @@ static void late_record(int dirfd, const struct policy *p, struct kernel_info *k
 	if (xsnprintf(summary, sizeof(summary), "%s; late: %s", now, late_summary) < 0)
 		str_copy(summary, sizeof(summary), now);
 	write_boot_record(dirfd, p, k, &all, summary, late);
+	root_metrics(dirfd, p, k, &all);
 	inventory_free(&all);
 }
 
@@ -547,10 +580,12 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 			if (lockfd >= 0)
 				detached_update(dirfd, &inv, items, &detached);
 			seen_update(dirfd, &inv, &present, &seen, o->late);
-			if (o->late)
+			if (o->late) {
 				late_record(dirfd, p, k, summary, &sum, lockfd >= 0);
-			else
+			} else {
 				write_boot_record(dirfd, p, k, &inv, summary, &sum);
+				root_metrics(dirfd, p, k, &inv);
+			}
 		}
 	}
 	/* the seen set and the record written: the next sweep may start */

@@ -200,6 +200,7 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 	       p->detach ? "yes" : "no");
 	printf("modprobe_timeout: %u.%03u s\n", p->timeout_ms / 1000, p->timeout_ms % 1000);
 	printf("write_jobs: %u\n", p->write_jobs);
+	printf("metrics_textfile_dir: %s\n", p->metrics_dir[0] ? p->metrics_dir : "none");
 	printf("debug: %s\n", p->debug ? "yes" : "no");
 
 	printf("kernel %s (modules: %s):\n", k->release, k->moddir);

@@ -487,6 +487,7 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 	bool_json(f, "late_attach", p->late_attach, true);
 	bool_json(f, "detach", p->detach, true);
 	bool_json(f, "fallback", p->fallback, true);
+	json_member(f, "metrics_textfile_dir", nz(p->metrics_dir), true);
 	fprintf(f, ",\"errors\":[");
 	for (i = 0, n = 0; i < p->nerrors && i < MAX_ERRORS; i++) {
 		if (i)

@@ -316,3 +316,105 @@ mixed_tree() {
 	run -0 sde status --json --format=table
 	assert_line --regexp '^HCTL '
 }
+
+@test "metrics_textfile_dir: the real root's sweeps write it, the initramfs's does not" {
+	local d=$ROOT/var/lib/prometheus/node-exporter
+	printf 'metrics_textfile_dir = /var/lib/prometheus/node-exporter\n' | conf
+	fx kernel "$KVER" kmsg lun 1:0:0:0 vendor=HP model=HSV100 lun 1:0:1:0 vendor=QEMU
+	mkdir -p "$d" "$ROOT/etc"
+	: >"$ROOT/etc/initrd-release"
+	run -0 sde_dyn apply
+	[ ! -e "$d/scsi_dh_early.prom" ]
+	rm "$ROOT/etc/initrd-release"
+	run -0 --separate-stderr sde_dyn apply
+	assert_equal "$stderr" ""
+	parse <"$d/scsi_dh_early.prom"
+	# after its record: both records' counts, every LUN as it left them
+	run -0 samples scsi_dh_early_sweep_luns
+	assert_output '[{"labels":{"record":"boot"},"value":2},{"labels":{"record":"root"},"value":2}]'
+	run -0 jq -sc '[.[] | select(.family == "scsi_dh_early_lun_info" and .sample) |
+		[.labels.hctl, .labels.verdict]]' "$M"
+	assert_output '[["1:0:0:0","ok"],["1:0:1:0","none"]]'
+	sde status --format=prometheus | cmp - "$d/scsi_dh_early.prom"
+	# a late sweep there writes it again, with the LUN that came late
+	run -0 sde_dyn apply --late
+	fx lun 2:0:0:1 vendor=HP model=HSV100
+	run -0 sde_dyn apply --late
+	parse <"$d/scsi_dh_early.prom"
+	run -0 jq -sc '[.[] | select(.family == "scsi_dh_early_lun_info" and .sample) |
+		[.labels.hctl, .labels.verdict]]' "$M"
+	assert_output '[["1:0:0:0","ok"],["1:0:1:0","none"],["2:0:0:1","ok"]]'
+	run -0 samples scsi_dh_early_sweep_luns
+	assert_output '[{"labels":{"record":"boot"},"value":2},{"labels":{"record":"root"},"value":1}]'
+	# neither a dry run nor a run on a named device writes it
+	rm "$d/scsi_dh_early.prom"
+	run -0 sde_dyn apply --dry-run
+	run -0 sde_dyn apply 1:0:0:0
+	[ ! -e "$d/scsi_dh_early.prom" ]
+}
+
+@test "metrics_textfile_dir: off by default; a configuration error is counted in the file" {
+	local d=$ROOT/var/lib/prometheus/node-exporter
+	fx kernel "$KVER" kmsg lun 1:0:0:0 vendor=HP model=HSV100
+	mkdir -p "$d"
+	run -0 sde_dyn apply
+	run -0 find "$ROOT" -name '*.prom'
+	assert_output ""
+	# a broken configuration changes nothing, and the file says why
+	fx lun 1:0:0:1 vendor=HP model=HSV100
+	printf 'metrics_textfile_dir = /var/lib/prometheus/node-exporter\nlate_atach = no\n' | conf
+	run -2 sde_dyn apply
+	[ "$(cat "$ROOT/sys/class/scsi_device/1:0:0:1/device/dh_state")" = detached ]
+	parse <"$d/scsi_dh_early.prom"
+	run -0 samples scsi_dh_early_config_errors
+	assert_output '[{"labels":{},"value":1}]'
+}
+
+@test "metrics_textfile_dir: a directory it cannot write is a warning, never the sweep's failure" {
+	printf 'metrics_textfile_dir = /var/lib/prometheus/node-exporter\n' | conf
+	fx kernel "$KVER" kmsg lun 1:0:0:0 vendor=HP model=HSV100 dh=hp_sw
+	run -0 --separate-stderr sde_dyn apply
+	[[ "$stderr" == *"metrics_textfile_dir: cannot write \"$ROOT/var/lib/prometheus/node-exporter/scsi_dh_early.prom\": No such file or directory, ignoring"* ]]
+	# the sweep did the rest: its summary and its record
+	grep -q '1 LUN: 1 ok' "$ROOT/dev/kmsg"
+	jq -e '.sweep.luns == 1' "$ROOT/run/scsi-dh-early/status.json"
+	# a file in its place
+	mkdir -p "$ROOT/var/lib/prometheus"
+	: >"$ROOT/var/lib/prometheus/node-exporter"
+	run -0 --separate-stderr sde_dyn apply
+	[[ "$stderr" == *"Not a directory, ignoring"* ]]
+}
+
+@test "metrics_textfile_dir: an absolute path, FILE:LINE errors and exit 2 for anything else" {
+	fx kernel "$KVER"
+	local bad
+	for bad in 'var/lib/x' $'/a\x01b' 'x/' ''; do
+		printf 'metrics_textfile_dir = "%s"\n' "$bad" | conf
+		run -2 --separate-stderr sde check
+		assert_equal "$stderr" "$CONF:1: metrics_textfile_dir: \"$bad\" is not one absolute path"
+	done
+	printf 'metrics_textfile_dir = /a /b\n' | conf
+	run -2 --separate-stderr sde check
+	assert_equal "$stderr" "$CONF:1: metrics_textfile_dir: \"/b\" is not one absolute path"
+	bad=/$(printf 'x%.0s' {1..1023})
+	printf 'metrics_textfile_dir = %s\n' "$bad" | conf
+	run -2 --separate-stderr sde check
+	assert_equal "$stderr" "$CONF:1: metrics_textfile_dir: \"${bad:0:40}...\" is longer than 1023 bytes"
+	# 1023 bytes do
+	printf 'metrics_textfile_dir = %s\n' "${bad:0:1023}" | conf
+	run -0 sde check
+	printf 'metrics_textfile_dir = "/var/lib/node exporter"\n' | conf
+	run -0 sde check
+	assert_line "metrics_textfile_dir: /var/lib/node exporter"
+	run -0 sde resolve
+	assert_line 'metrics_textfile_dir = "/var/lib/node exporter"'
+	run -0 sde status --json
+	jq -e '.policy.metrics_textfile_dir == "/var/lib/node exporter"' <<<"$output"
+	# empty: none (a later file may switch it off)
+	printf 'metrics_textfile_dir = /x\n' | conf
+	printf 'metrics_textfile_dir =\n' | conf 50-off
+	run -0 sde check
+	assert_line "metrics_textfile_dir: none"
+	run -0 sde resolve
+	refute_output --partial metrics_textfile_dir
+}
