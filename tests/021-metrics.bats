@@ -418,3 +418,23 @@ mixed_tree() {
 	run -0 sde resolve
 	refute_output --partial metrics_textfile_dir
 }
+
+@test "scsi-dh-early(8) documents every family, its type and each label it has" {
+	command -v man >/dev/null || skip "man (man-db) not installed"
+	mixed_tree
+	mkdir -p "$ROOT/run/scsi-dh-early"
+	echo '{"version":"0","sweep":{"luns":1}}' >"$ROOT/run/scsi-dh-early/status.json"
+	metrics
+	MANWIDTH=200 man -l "$TOP/man/scsi-dh-early.8" |
+		sed -n '/^METRICS/,/^LUNS ADDED AFTER THE SWEEP/p' >"$BATS_TEST_TMPDIR/man"
+	local f t l
+	while read -r f t; do
+		grep -q "^       $f$" "$BATS_TEST_TMPDIR/man" || fail "$f: not in METRICS"
+		sed -n "/^       $f$/,/^$/p" "$BATS_TEST_TMPDIR/man" >"$BATS_TEST_TMPDIR/entry"
+		grep -qi "$t" "$BATS_TEST_TMPDIR/entry" || fail "$f: not said to be a $t"
+		for l in $(jq -r --arg f "$f" 'select(.sample and (.sample == $f or .family == $f)) |
+			.labels | keys[]' "$M" | sort -u); do
+			grep -qw "$l" "$BATS_TEST_TMPDIR/entry" || fail "$f: label $l not documented"
+		done
+	done < <(grep '^# TYPE ' "$BATS_TEST_TMPDIR/m.prom" | cut -d' ' -f3,4)
+}
