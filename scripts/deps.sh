@@ -11,6 +11,8 @@ set -euo pipefail
 # builds (scripts/build-kernel.sh).  initramfs-tools: its images (mkinitramfs;
 # it does not conflict with dracut-core).  gnuplot-nox, strace, time, python3:
 # make bench (python3 for its analysis, tests/bench/analyze.py).
+# python3-prometheus-client: a real parser of the Prometheus text format for the
+# metrics suite (tests/021-metrics.bats).
 packages=(
 	gcc make libc6-dev musl-tools binutils file pkg-config
 	bats bats-assert bats-support shellcheck cppcheck
@@ -21,6 +23,7 @@ packages=(
 	gnuplot-nox strace time python3
 	linux-source-6.1 bc bison flex libelf-dev
 	initramfs-tools
+	python3-prometheus-client
 )
 
 missing=()

@@ -8,6 +8,7 @@
 #include "inventory.h"
 #include "kernel.h"
 #include "log.h"
+#include "metrics.h"
 #include "plan.h"
 #include "privdir.h"
 #include "report.h"
@@ -142,10 +143,12 @@ static int sweep_lock(int dirfd, const struct policy *p)
  * Write the boot record: status.json and status.txt, each atomically.  The
  * initramfs's sweep is the boot's record (status --boot): a later sweep in
  * the real root (scsi-dh-early.service, an administrator) keeps it and
- * writes status-root.json and status-root.txt beside it.
+ * writes status-root.json and status-root.txt beside it.  sweep: the counts
+ * of the sweep, which the JSON keeps for the metrics.
  */
 static void write_boot_record(int dirfd, const struct policy *p, struct kernel_info *k,
-			      const struct inventory *inv, const char *summary)
+			      const struct inventory *inv, const char *summary,
+			      const struct summary *sweep)
 {
 	const char *names[] = { "status.json", "status.txt" };
 	char tmp[SDE_PATH_MAX];
@@ -165,7 +168,7 @@ static void write_boot_record(int dirfd, const struct policy *p, struct kernel_i
 			continue;
 		}
 		if (i == 0) {
-			status_json(f, p, k, inv, summary);
+			status_json(f, p, k, inv, summary, sweep);
 		} else {
 			status_header(f, p, k);
 			status_table(f, p, inv);
@@ -176,6 +179,32 @@ static void write_boot_record(int dirfd, const struct policy *p, struct kernel_i
 			log_msg(SDE_WARNING, "cannot write \"%s%s/%s\": %s, ignoring",
 				sde_sysroot(), STATUS_DIR, names[i], strerror(-r));
 	}
+}
+
+/*
+ * After a sweep in the real root wrote its record: the metrics of every LUN
+ * (inv) and of both records into metrics_textfile_dir, when it is set. The
+ * initramfs has no such directory to write (and its record is read again in
+ * the real root). Failing to write is said, never the sweep's failure.
+ */
+static void root_metrics(int dirfd, const struct policy *p, struct kernel_info *k,
+			 const struct inventory *inv)
+{
+	struct sweep_record rec[REC__N];
+	char dir[SDE_PATH_MAX];
+	bool dir_bad;
+	int r;
+
+	if (!p->metrics_dir[0] || in_initramfs())
+		return;
+	r = sde_path(dir, sizeof(dir), "%s", p->metrics_dir);
+	if (r == 0) {
+		sweep_records_read(dirfd, rec);
+		r = metrics_textfile(dir, &dir_bad, p, k, inv, rec);
+	}
+	if (r < 0)
+		log_msg(SDE_WARNING, "metrics_textfile_dir: cannot write \"%s/%s\": %s, ignoring",
+			dir, TEXTFILE_NAME, strerror(-r));
 }
 
 /* The marker the udev rule waits for: created, never followed or truncated. */
@@ -325,7 +354,7 @@ static void detached_update(int dirfd, const struct inventory *inv,
  * of this sweep: "69 LUNs: 68 ok, 1 none; late: 64 LUNs: ...".
  */
 static void late_record(int dirfd, const struct policy *p, struct kernel_info *k,
-			const char *late_summary, bool locked)
+			const char *late_summary, const struct summary *late, bool locked)
 {
 	struct hctl_set detached = { 0 };
 	struct inventory all = { 0 };
@@ -352,7 +381,8 @@ static void late_record(int dirfd, const struct policy *p, struct kernel_info *k
 		*semi = '\0';
 	if (xsnprintf(summary, sizeof(summary), "%s; late: %s", now, late_summary) < 0)
 		str_copy(summary, sizeof(summary), now);
-	write_boot_record(dirfd, p, k, &all, summary);
+	write_boot_record(dirfd, p, k, &all, summary, late);
+	root_metrics(dirfd, p, k, &all);
 	inventory_free(&all);
 }
 
@@ -556,10 +586,12 @@ int cmd_apply(const struct opts *o, struct policy *p, struct kernel_info *k)
 			if (lockfd >= 0)
 				detached_update(dirfd, &inv, items, &detached);
 			seen_update(dirfd, &inv, &present, &seen, o->late);
-			if (o->late)
-				late_record(dirfd, p, k, summary, lockfd >= 0);
-			else
-				write_boot_record(dirfd, p, k, &inv, summary);
+			if (o->late) {
+				late_record(dirfd, p, k, summary, &sum, lockfd >= 0);
+			} else {
+				write_boot_record(dirfd, p, k, &inv, summary, &sum);
+				root_metrics(dirfd, p, k, &inv);
+			}
 		}
 	}
 	/* the seen set and the record written: the next sweep may start */

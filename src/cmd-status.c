@@ -9,6 +9,7 @@
 #include "inventory.h"
 #include "kernel.h"
 #include "log.h"
+#include "metrics.h"
 #include "plan.h"
 #include "privdir.h"
 #include "report.h"
@@ -77,24 +78,55 @@ int cmd_status_boot(const struct opts *o)
 }
 
 /*
+ * The status directory for reading (the detach record, the boot's records):
+ * -1 when there is none of its own.
+ */
+static int status_dir_read(void)
+{
+	char path[SDE_PATH_MAX];
+
+	if (sde_path(path, sizeof(path), STATUS_DIR) < 0)
+		return -1;
+	return private_dir_peek(path);
+}
+
+/*
  * The LUNs the sweeps of this boot detached (STATUS_DIR/detached), into det:
  * the plan shows them as held, as the next sweep would.  Nothing is made or
  * said when there is no record to read.
  */
-static void status_detached(struct hctl_set *det)
+static void status_detached(int dirfd, struct hctl_set *det)
 {
-	char path[SDE_PATH_MAX];
 	unsigned int line;
-	int dirfd;
 
-	if (sde_path(path, sizeof(path), STATUS_DIR) < 0)
-		return;
-	dirfd = private_dir_peek(path);
-	if (dirfd < 0)
-		return;
-	if (lun_set_read(dirfd, DETACHED_FILE, det, &line) < 0)
+	if (dirfd >= 0 && lun_set_read(dirfd, DETACHED_FILE, det, &line) < 0)
 		hctl_set_free(det);
-	close(dirfd);
+}
+
+/* --format=prometheus on standard output, or --textfile: exit status */
+static int status_metrics(const struct opts *o, int dirfd, struct policy *p,
+			  struct kernel_info *k, const struct inventory *inv)
+{
+	struct sweep_record rec[REC__N];
+	bool dir_bad;
+	int r;
+
+	sweep_records_read(dirfd, rec);
+	if (!o->textfile) {
+		metrics_write(stdout, p, k, inv, rec);
+		return EXIT_OK;
+	}
+	r = metrics_textfile(o->textfile, &dir_bad, p, k, inv, rec);
+	if (r == 0)
+		return EXIT_OK;
+	if (dir_bad) {
+		log_msg(SDE_ERR, "--textfile: \"%s\": %s", o->textfile,
+			r == -ENOENT ? "no such directory" : "not a directory");
+		return EXIT_USAGE;
+	}
+	log_msg(SDE_ERR, "cannot write \"%s/%s\": %s", o->textfile, TEXTFILE_NAME,
+		strerror(-r));
+	return EXIT_PROBLEM;
 }
 
 int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
@@ -103,11 +135,11 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	struct inventory inv = { 0 };
 	struct summary sum;
 	char summary[512];
-	int r;
+	int r, ret = EXIT_OK, dirfd = status_dir_read();
 
-	status_detached(&det);
-	/* the table shows the block device and the host's driver; JSON all */
-	inv.skip = o->json ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST);
+	status_detached(dirfd, &det);
+	/* the table shows the block device, the host's driver and ioerr_cnt; the rest all */
+	inv.skip = o->json || o->prom ? 0 : device_skip(p, DEV_BLOCK | DEV_HOST | DEV_IOERR);
 	if (!det.n)
 		inv.skip |= DEV_INO;
 	r = inventory_scan(&inv);
@@ -118,16 +150,22 @@ int cmd_status(const struct opts *o, struct policy *p, struct kernel_info *k)
 	plan_inventory(p, kernel_facts(k), &inv);
 	summary_count(&sum, &inv, NULL);
 	summary_format(&sum, summary, sizeof(summary));
-	if (o->json) {
-		status_json(stdout, p, k, &inv, summary);
+	if (o->prom) {
+		ret = status_metrics(o, dirfd, p, k, &inv);
+	} else if (o->json) {
+		status_json(stdout, p, k, &inv, summary, NULL);
 	} else {
 		status_header(stdout, p, k);
 		status_table(stdout, p, &inv);
 		printf("%s\n", summary);
 	}
 	inventory_free(&inv);
+	if (dirfd >= 0)
+		close(dirfd);
 	if (p->fallback)
 		return EXIT_USAGE;
+	if (ret != EXIT_OK)
+		return ret;
 	return r < 0 ? EXIT_PROBLEM : EXIT_OK;
 }
 
@@ -164,6 +202,7 @@ int cmd_check(const struct opts *o, struct policy *p, struct kernel_info *k)
 	       p->detach ? "yes" : "no");
 	printf("modprobe_timeout: %u.%03u s\n", p->timeout_ms / 1000, p->timeout_ms % 1000);
 	printf("write_jobs: %u\n", p->write_jobs);
+	printf("metrics_textfile_dir: %s\n", p->metrics_dir[0] ? p->metrics_dir : "none");
 	printf("debug: %s\n", p->debug ? "yes" : "no");
 
 	printf("kernel %s (modules: %s):\n", k->release, k->moddir);

@@ -23,6 +23,9 @@ struct opts {
 	enum command cmd;
 	const char *sysroot, *config, *kver, *moddir;
 	bool json, boot, dry_run;
+	bool prom;		/* status --format=prometheus, or --textfile */
+	bool format;		/* --format given */
+	const char *textfile;	/* status --textfile DIR */
 	bool late;	/* apply --late: only the LUNs no sweep has seen */
 	int kmsg;	/* 1 --kmsg, 0 --no-kmsg, -1 automatic */
 	int verbosity;

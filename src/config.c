@@ -369,6 +369,29 @@ static unsigned int parse_count(const char *s, unsigned int max)
 	return *c || c == s ? 0 : v;
 }
 
+/* An absolute path of printable bytes, or none at all (an empty value). */
+static void parse_metrics_dir(struct parse_ctx *c, char **words, int n)
+{
+	const char *w = n ? words[0] : "";
+	size_t i, len = strlen(w);
+
+	for (i = 0; i < len && (unsigned char)w[i] >= 0x20 && w[i] != 0x7f; i++)
+		;
+	if (len >= METRICS_DIR_MAX) {
+		add_error(c->p, c->name, c->line,
+			  "metrics_textfile_dir: \"%.40s...\" is longer than %d bytes", w,
+			  METRICS_DIR_MAX - 1);
+		return;
+	}
+	if (n > 1 || (n && (w[0] != '/' || i < len))) {
+		add_error(c->p, c->name, c->line,
+			  "metrics_textfile_dir: \"%s\" is not one absolute path",
+			  n > 1 ? words[1] : w);
+		return;
+	}
+	memcpy(c->p->metrics_dir, w, len + 1);
+}
+
 static void parse_global_key(struct parse_ctx *c, const char *key, char **words, int n)
 {
 	struct policy *p = c->p;
@@ -415,8 +438,13 @@ static void parse_global_key(struct parse_ctx *c, const char *key, char **words,
 		p->write_jobs = jobs;
 		return;
 	}
+	if (str_eq(key, "metrics_textfile_dir")) {
+		parse_metrics_dir(c, words, n);
+		return;
+	}
 	add_error(p, c->name, c->line,
-		  "unknown key \"%s\" (preload, late_attach, detach, modprobe_timeout, write_jobs)",
+		  "unknown key \"%s\" (preload, late_attach, detach, modprobe_timeout, write_jobs, "
+		  "metrics_textfile_dir)",
 		  key);
 }
 
@@ -831,6 +859,11 @@ void policy_write(const struct policy *p, FILE *out, bool resolved)
 	else
 		fprintf(out, "modprobe_timeout = %u\n", p->timeout_ms / 1000);
 	fprintf(out, "write_jobs = %u\n", p->write_jobs);
+	if (p->metrics_dir[0]) {
+		fprintf(out, "metrics_textfile_dir =");
+		write_word(out, p->metrics_dir);
+		fputc('\n', out);
+	}
 	for (i = 0; i < p->nowners; i++) {
 		const struct owner_rule *o = &p->owners[i];
 		const char *pfx = resolved && !o->active ? "# " : "";

@@ -22,6 +22,7 @@
 #define TIMEOUT_MAX_MS (3600 * 1000)
 #define WRITE_JOBS_MAX 64	/* dh_state writes in flight at once */
 #define WRITE_JOBS_DEFAULT 8
+#define METRICS_DIR_MAX 1024	/* metrics_textfile_dir, with its NUL */
 
 struct glob_list {
 	unsigned int n;
@@ -48,6 +49,8 @@ struct policy {
 	bool kill_seen;			/* rd.scsi_dh=0 (or no, off) seen anywhere */
 	unsigned int timeout_ms;	/* modprobe_timeout */
 	unsigned int write_jobs;	/* 1..WRITE_JOBS_MAX */
+	/* the real root's sweeps write their metrics there; "" none */
+	char metrics_dir[METRICS_DIR_MAX];
 	struct owner_rule owners[MAX_OWNERS];
 	unsigned int nowners;
 

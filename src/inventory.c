@@ -44,8 +44,35 @@ int hctl_parse(const char *s, unsigned int *h, unsigned int *c, unsigned int *t,
 	return 0;
 }
 
+int ioerr_parse(const char *s, unsigned long long *v)
+{
+	unsigned long long x = 0;
+	unsigned int n;
+
+	if (s[0] != '0' || s[1] != 'x')
+		return -EINVAL;
+	for (n = 0, s += 2; *s; s++, n++) {
+		unsigned int d;
+
+		if (*s >= '0' && *s <= '9')
+			d = (unsigned int)(*s - '0');
+		else if (*s >= 'a' && *s <= 'f')
+			d = (unsigned int)(*s - 'a' + 10);
+		else
+			return -EINVAL;
+		if (n == 16)
+			return -EINVAL;	/* more than 64 bits */
+		x = x << 4 | d;
+	}
+	if (!n)
+		return -EINVAL;
+	*v = x;
+	return 0;
+}
+
 /*
- * One attribute of the device directory into buf: "" when missing or unreadable,
+ * One attribute of the device directory into buf: its length, which a NUL in
+ * it makes more than strlen(buf); "" (0) when missing or unreadable,
  * -EFBIG when it does not fit (a value cut short could match another rule, so it
  * is never used), -ENOENT when it is not there. sysfs hands out an attribute in
  * one read (kernfs: the whole of a show() up to a page), a regular file all that
@@ -82,8 +109,8 @@ static int attr(int dfd, const char *name, char *buf, size_t size)
 	}
 	buf[n] = '\0';
 	if (n > 0 && buf[n - 1] == '\n')
-		buf[n - 1] = '\0';
-	return 0;
+		buf[--n] = '\0';
+	return (int)n;
 }
 
 enum { AS_PADDED = 0, AS_TRIM = 1, AS_SHARED = 2 };
@@ -393,6 +420,11 @@ static int device_read_some(struct device *d, const char *hctl, unsigned int ski
 		KEEP(r, read_vpd83(dfd, d));
 	if (!(skip & DEV_BLOCK))
 		KEEP(r, read_block(dfd, d));
+	/* one that is missing, too long, with a NUL or malformed is unknown; the LUN stays */
+	if (!(skip & DEV_IOERR)) {
+		e = attr(dfd, "ioerr_cnt", buf, sizeof(buf));
+		d->ioerr_known = e == (int)strlen(buf) && ioerr_parse(buf, &d->ioerr) == 0;
+	}
 
 	/* last: gone now, the device went away while we read it */
 	e = attr(dfd, "type", buf, sizeof(buf));
@@ -440,7 +472,7 @@ unsigned int device_skip(const struct policy *p, unsigned int shown)
 		if (p->owners[i].host.n)
 			need |= DEV_HOST;
 	}
-	return (DEV_ACCESS | DEV_WWID | DEV_BLOCK | DEV_HOST) & ~need;
+	return (DEV_ACCESS | DEV_WWID | DEV_BLOCK | DEV_HOST | DEV_IOERR) & ~need;
 }
 
 const char *device_attached(const struct device *d)

@@ -26,6 +26,7 @@ struct device {
 	bool wwid_too_long;	/* longer than WWID_MAX - 1 bytes: taken as unknown ("") */
 	bool vpd83_truncated;
 	bool vanished;
+	bool ioerr_known;	/* ioerr_cnt read, and as the kernel writes it */
 	/* learnt from the kernel in this run: a late attach refused by the handler */
 	bool attach_refused;
 	/* what keeps a sweep from writing a detach (enum detach_bar), set before the plan */
@@ -33,6 +34,7 @@ struct device {
 	int tpg;		/* target port group designator, -1 none */
 	unsigned long long l;
 	unsigned long long ino;	/* of its sysfs directory: a new one when added again, 0 unknown */
+	unsigned long long ioerr;	/* ioerr_cnt: commands that failed since it was added */
 	const char *hctl;
 	const char *block;	/* "" when not a block device */
 	const char *vendor;	/* as sysfs gives them: space padded, for matching */
@@ -58,7 +60,7 @@ enum detach_bar { DB_NONE, DB_DETACHED, DB_NO_LOCK };
  * Attributes a command may leave unread when it neither shows them nor decides
  * with them (inventory.skip); the rest are always read.
  */
-enum { DEV_ACCESS = 1, DEV_WWID = 2, DEV_BLOCK = 4, DEV_HOST = 8 };
+enum { DEV_ACCESS = 1, DEV_WWID = 2, DEV_BLOCK = 4, DEV_HOST = 8, DEV_IOERR = 32 };
 /* the inode (device.ino), which only the sets of seen and detached LUNs need */
 enum { DEV_INO = 16 };
 
@@ -76,6 +78,13 @@ struct inventory {
  * active owner rule matches on (wwid =, host =) and the command does not show.
  */
 unsigned int device_skip(const struct policy *p, unsigned int shown);
+
+/*
+ * ioerr_cnt as the kernel writes it, "0x%llx" (drivers/scsi/scsi_sysfs.c,
+ * show_iostat_##field), its newline chopped: 0 and *v, or -EINVAL for anything
+ * else (no digits, another byte, more than 16 digits): unknown, never 0.
+ */
+int ioerr_parse(const char *s, unsigned long long *v);
 
 /* "H:C:T:L" with decimal numbers; 0 or -EINVAL. */
 int hctl_parse(const char *s, unsigned int *h, unsigned int *c, unsigned int *t,

@@ -41,6 +41,9 @@ static void usage(void)
 	      "Commands:\n"
 	      " status [--json] [--boot]  show every SCSI device, its handlers and a verdict\n"
 	      "                           (--boot: what the boot recorded in " STATUS_DIR ")\n"
+	      " status --format=prometheus | --textfile <dir>\n"
+	      "                           the same as Prometheus metrics, on standard output\n"
+	      "                           or into <dir>/scsi_dh_early.prom\n"
 	      " check                     validate the configuration and show the policy\n"
 	      " preload [--dry-run]       load the preload handlers with modprobe\n"
 	      " apply [--dry-run] [--json] [--late] [<device>...]\n"
@@ -61,6 +64,9 @@ static void usage(void)
 	      "     --moddir <dir>    module directory of that kernel (default\n"
 	      "                       /lib/modules/<release>)\n"
 	      "     --json            print JSON (status, apply)\n"
+	      "     --format <format> table, json or prometheus (status)\n"
+	      "     --textfile <dir>  write the metrics into <dir>/scsi_dh_early.prom, replacing\n"
+	      "                       it atomically (status; node_exporter's textfile collector)\n"
 	      "     --boot            show the status recorded at boot (status)\n"
 	      "     --late            only LUNs that no sweep of this boot has seen (apply)\n"
 	      " -n, --dry-run         change nothing, say what would be done (preload, apply)\n"
@@ -83,7 +89,7 @@ static void usage(void)
 }
 
 enum { OPT_SYSROOT = CHAR_MAX + 1, OPT_CONFIG, OPT_KVER, OPT_MODDIR, OPT_JSON, OPT_BOOT,
-       OPT_KMSG, OPT_NO_KMSG, OPT_LATE };
+       OPT_KMSG, OPT_NO_KMSG, OPT_LATE, OPT_FORMAT, OPT_TEXTFILE };
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
@@ -94,6 +100,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "moddir", required_argument, NULL, OPT_MODDIR },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "boot", no_argument, NULL, OPT_BOOT },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "textfile", required_argument, NULL, OPT_TEXTFILE },
 		{ "late", no_argument, NULL, OPT_LATE },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "kmsg", no_argument, NULL, OPT_KMSG },
@@ -129,6 +137,20 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			break;
 		case OPT_JSON:
 			o->json = true;
+			o->prom = false;
+			break;
+		case OPT_FORMAT:
+			o->format = true;
+			o->json = str_eq(optarg, "json");
+			o->prom = str_eq(optarg, "prometheus");
+			if (!o->json && !o->prom && !str_eq(optarg, "table"))
+				return bad_usage("--format: '%s' is not table, json or prometheus",
+						 optarg);
+			break;
+		case OPT_TEXTFILE:
+			if (!*optarg || strlen(optarg) >= SDE_PATH_MAX / 2)
+				return bad_usage("--textfile: not a directory: '%s'", optarg);
+			o->textfile = optarg;
 			break;
 		case OPT_BOOT:
 			o->boot = true;
@@ -179,6 +201,15 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		return bad_usage("--json is for status and apply, not %s", argv[optind]);
 	if (o->boot && o->cmd != CMD_STATUS)
 		return bad_usage("--boot is for status, not %s", argv[optind]);
+	if ((o->format || o->textfile) && o->cmd != CMD_STATUS)
+		return bad_usage("--format and --textfile are for status, not %s", argv[optind]);
+	if (o->textfile && (o->json || (o->format && !o->prom)))
+		return bad_usage("--textfile writes the Prometheus format, not %s",
+				 o->json ? "JSON" : "a table");
+	if (o->boot && (o->prom || o->textfile))
+		return bad_usage("--boot shows the record as it was written; the metrics (%s) "
+				 "read it themselves", o->textfile ? "--textfile" : "prometheus");
+	o->prom = o->prom || o->textfile;
 	if (o->late && o->cmd != CMD_APPLY)
 		return bad_usage("--late is for apply, not %s", argv[optind]);
 	if (o->late && o->ndevices)

@@ -9,8 +9,7 @@
 #define VERSION "0"
 #endif
 
-/* Length of a valid UTF-8 sequence at s, or 0. */
-static unsigned int utf8_len(const unsigned char *s)
+unsigned int utf8_len(const unsigned char *s)
 {
 	unsigned int n, i;
 	unsigned long cp;
@@ -133,7 +132,8 @@ static void json_hex(FILE *f, const char *str)
 void json_member(FILE *f, const char *name, const char *value, bool comma)
 {
 	fprintf(f, "%s\"%s\":", comma ? "," : "", name);
-	if (!json_string(f, value))
+	/* NULL is never invalid: said for the analyzer, which may not follow json_string() */
+	if (!json_string(f, value) || !value)
 		return;
 	fprintf(f, ",\"%s_hex\":", name);
 	json_hex(f, value);
@@ -339,7 +339,7 @@ void status_header(FILE *f, const struct policy *p, struct kernel_info *k)
 }
 
 enum { C_HCTL, C_BLOCK, C_HOST, C_VENDOR, C_MODEL, C_TPGS, C_EXP, C_ATT, C_OWNER, C_VERDICT,
-       C__N };
+       C_IOERR, C__N };
 
 static void row_cells(const struct device *d, char cells[C__N][40])
 {
@@ -362,6 +362,10 @@ static void row_cells(const struct device *d, char cells[C__N][40])
 	snprintf(cells[C_ATT], 40, "%s", att ? att : (d->dh_state[0] ? "-" : "?"));
 	snprintf(cells[C_OWNER], 40, "%s", o ? o->name : "-");
 	snprintf(cells[C_VERDICT], 40, "%s", verdict_name(d->as.verdict));
+	if (d->ioerr_known)
+		snprintf(cells[C_IOERR], 40, "%llu", d->ioerr);
+	else
+		snprintf(cells[C_IOERR], 40, "?");
 }
 
 static void table_cell(FILE *f, const char *s, unsigned int width, bool last)
@@ -377,7 +381,7 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 	(void)p;
 	static const char *const head[C__N] = { "HCTL",  "BLOCK",    "HOST",     "VENDOR",
 						"MODEL", "TPGS",     "EXPECTED", "ATTACHED",
-						"OWNER", "VERDICT" };
+						"OWNER", "VERDICT",  "IOERR" };
 	unsigned int w[C__N], i, c;
 	char cells[C__N][40];
 
@@ -402,11 +406,17 @@ void status_table(FILE *f, const struct policy *p, const struct inventory *inv)
 	}
 }
 
-void kernel_json(FILE *f, struct kernel_info *k)
+const char *kernel_generation(struct kernel_info *k)
 {
 	static const char *const ids[KGEN__COUNT] = { [KGEN_PRE43] = "pre-4.3",
 						      [KGEN_43] = "4.3",
 						      [KGEN_49] = "4.9" };
+
+	return ids[kernel_facts(k)->gen->id];
+}
+
+void kernel_json(FILE *f, struct kernel_info *k)
+{
 	static const char *const handlers[] = { "alua", "emc", "rdac", "hp_sw" };
 	const struct kfacts *kf = kernel_facts(k);
 	int cd = kernel_can_detach(k);
@@ -415,7 +425,7 @@ void kernel_json(FILE *f, struct kernel_info *k)
 	fputc('{', f);
 	json_member(f, "release", k->release, false);
 	fprintf(f, ",\"can_detach\":%s,\"generation\":", cd < 0 ? "null" : cd ? "true" : "false");
-	json_string(f, ids[kf->gen->id]);
+	json_string(f, kernel_generation(k));
 	json_member(f, "generation_why", k->gen_why, true);
 	fprintf(f, ",\"table\":");
 	json_string(f, kf->gen->source);
@@ -433,12 +443,37 @@ static void bool_json(FILE *f, const char *key, bool v, bool comma)
 	fprintf(f, "%s\"%s\":%s", comma ? "," : "", key, v ? "true" : "false");
 }
 
-void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
-		 const struct inventory *inv, const char *summary)
-{
-	unsigned int i, n;
+const char *const sweep_count_names[SC__N] = {
+	"luns", "attached", "detached", "refused", "failed", "refused_by_handler", "held",
+	"vanished",
+};
 
-	fprintf(f, "{\"version\":\"%s\",\"kernel\":", VERSION);
+void sweep_counts(const struct summary *s, unsigned int c[SC__N])
+{
+	c[SC_LUNS] = s->luns;
+	c[SC_ATTACHED] = s->attached;
+	c[SC_DETACHED] = s->detached;
+	c[SC_REFUSED] = s->refused;
+	c[SC_FAILED] = s->failed;
+	c[SC_DECLINED] = s->declined;
+	c[SC_HELD] = s->held;
+	c[SC_VANISHED] = s->vanished;
+}
+
+void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
+		 const struct inventory *inv, const char *summary, const struct summary *sweep)
+{
+	unsigned int i, n, c[SC__N];
+
+	fprintf(f, "{\"version\":\"%s\",", VERSION);
+	if (sweep) {
+		sweep_counts(sweep, c);
+		for (i = 0; i < SC__N; i++)
+			fprintf(f, "%s\"%s\":%u", i ? "," : "\"sweep\":{", sweep_count_names[i],
+				c[i]);
+		fputs("},\n", f);
+	}
+	fprintf(f, "\"kernel\":");
 	kernel_json(f, k);
 	fprintf(f, ",\"policy\":{");
 	bool_json(f, "enabled", p->enabled, false);
@@ -452,6 +487,7 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 	bool_json(f, "late_attach", p->late_attach, true);
 	bool_json(f, "detach", p->detach, true);
 	bool_json(f, "fallback", p->fallback, true);
+	json_member(f, "metrics_textfile_dir", nz(p->metrics_dir), true);
 	fprintf(f, ",\"errors\":[");
 	for (i = 0, n = 0; i < p->nerrors && i < MAX_ERRORS; i++) {
 		if (i)
@@ -504,6 +540,10 @@ void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
 		json_string(f, d->as.expected);
 		json_member(f, "attached", device_attached(d), true);
 		json_member(f, "access_state", nz(d->access_state), true);
+		if (d->ioerr_known)
+			fprintf(f, ",\"ioerr_cnt\":%llu", d->ioerr);
+		else
+			fprintf(f, ",\"ioerr_cnt\":null");
 		json_member(f, "wwid", nz(d->wwid), true);
 		fprintf(f, ",\"wwid_source\":");
 		json_string(f, !d->wwid[0] ? NULL : d->wwid_from_vpd ? "vpd_pg83" : "wwid");

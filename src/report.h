@@ -19,6 +19,19 @@ struct summary {
 };
 
 /*
+ * The counts of one sweep, as its record keeps them (status.json's "sweep"
+ * member, by these names) and the metrics show them: the LUNs it looked at,
+ * then how many of its actions ended how.
+ */
+enum { SC_LUNS, SC_ATTACHED, SC_DETACHED, SC_REFUSED, SC_FAILED, SC_DECLINED, SC_HELD,
+       SC_VANISHED, SC__N };
+extern const char *const sweep_count_names[SC__N];
+void sweep_counts(const struct summary *s, unsigned int c[SC__N]);
+
+/* Length of the valid UTF-8 sequence at s (1 for ASCII), or 0 for a byte that is not. */
+unsigned int utf8_len(const unsigned char *s);
+
+/*
  * A JSON string for any bytes: controls (C0, DEL, C1) escaped, each byte that
  * is not UTF-8 written as U+FFFD; true when there was such a byte.
  */
@@ -43,11 +56,16 @@ void summary_format(const struct summary *s, char *buf, unsigned int size);
 /* The kernel, its generation and what each command can do on it; the policy. */
 void status_header(FILE *f, const struct policy *p, struct kernel_info *k);
 void status_table(FILE *f, const struct policy *p, const struct inventory *inv);
-/* summary may be NULL */
+/*
+ * summary may be NULL; sweep (NULL but in a record) becomes the "sweep" member,
+ * on the first line, where sweep_record_read() looks for it.
+ */
 void status_json(FILE *f, const struct policy *p, struct kernel_info *k,
-		 const struct inventory *inv, const char *summary);
+		 const struct inventory *inv, const char *summary, const struct summary *sweep);
 
 void kernel_json(FILE *f, struct kernel_info *k);
+/* "pre-4.3", "4.3" or "4.9": the kernel's generation as JSON and the metrics name it */
+const char *kernel_generation(struct kernel_info *k);
 
 /* What can and cannot be done on this kernel (built-in handlers, detach), or "". */
 void kernel_levers(struct kernel_info *k, char *buf, unsigned int size);

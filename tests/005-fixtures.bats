@@ -119,6 +119,16 @@ bytes() {
 	assert_output "0 0 5 2"
 }
 
+@test "mkfixture: ioerr_cnt as the kernel writes it, any other value, or none" {
+	"$MK" "$R" lun 0:0:0:1 lun 0:0:0:2 ioerr=0x1f lun 0:0:0:3 ioerr=none \
+		lun 0:0:0:4 ioerr=$'12\n"x'
+	local t=$DEVS/host0/target0:0:0
+	assert_equal "$(cat "$t/0:0:0:1/ioerr_cnt")" 0x0
+	assert_equal "$(cat "$t/0:0:0:2/ioerr_cnt")" 0x1f
+	[ ! -e "$t/0:0:0:3/ioerr_cnt" ]
+	assert_equal "$(cat "$t/0:0:0:4/ioerr_cnt")" $'12\n"x'
+}
+
 @test "mkfixture: vpd_pg83 pages, designator by designator" {
 	"$MK" "$R" lun 0:0:0:1 tpgs=1 wwid=naa.6006016011111111 \
 		lun 0:0:0:2 type=13 vpd83=eui:0011223344556677,t10:AB,name:iqn.x,tpg:258,relport:7 \

@@ -28,7 +28,8 @@ setup() {
 @test "--help lists every command, option and exit status, on stdout, exit 0" {
 	run -0 "$BIN" --help
 	for w in status check preload apply softdeps modules resolve --sysroot --config \
-		--kver --moddir --json --boot --dry-run --kmsg --no-kmsg --verbose --quiet \
+		--kver --moddir --json --format --textfile --boot --dry-run --kmsg --no-kmsg \
+		--verbose --quiet \
 		--version "Exit status" rd.scsi_dh=0; do
 		assert_output --partial -- "$w"
 	done

@@ -92,14 +92,14 @@ table_tree() {
 	run -0 sde status
 	assert_line --partial "kernel 6.1.0-28-amd64: can detach handlers: no"
 	assert_line --partial "policy: preload alua emc rdac hp_sw; late attach on; detach on"
-	assert_line --regexp '^HCTL +BLOCK +HOST +VENDOR +MODEL +TPGS +EXPECTED +ATTACHED +OWNER +VERDICT$'
+	assert_line --regexp '^HCTL +BLOCK +HOST +VENDOR +MODEL +TPGS +EXPECTED +ATTACHED +OWNER +VERDICT +IOERR$'
 	for e in "${expect[@]}"; do
 		hctl=${e% *}
 		want=${e#* }
 		[ "$want" = null ] && want=-
-		assert_line --regexp "^$hctl .* $want +- +- +(missing|none)$"
+		assert_line --regexp "^$hctl .* $want +- +- +(missing|none) +0$"
 	done
-	assert_line --regexp '^2:0:0:0 +sd[a-z]+ +virtio_scsi +DGC +RAID 5 +0 +emc +- +- +missing$'
+	assert_line --regexp '^2:0:0:0 +sd[a-z]+ +virtio_scsi +DGC +RAID 5 +0 +emc +- +- +missing +0$'
 	assert_line "46 LUNs: 4 none, 42 missing; attached 0, detached 0, refused 0, failed 0"
 }
 
@@ -155,9 +155,9 @@ table_tree() {
 	jq -e '.devices[2] | .tpgs == null and .verdict == "unknown" and .wwid == "naa.600601"' <<<"$json"
 	jq -e '.devices[3] | .attached == null and .expected == "rdac"' <<<"$json"
 	run -0 sde status
-	assert_line --regexp '^0:0:0:0 +- +virtio_scsi +HP +MSA ENCL +0 +- +- +- +none$'
-	assert_line --regexp '^0:0:0:1 .* \? +\? +- +- +unknown$'
-	assert_line --regexp '^0:0:0:3 .* rdac +\? +- +missing$'
+	assert_line --regexp '^0:0:0:0 +- +virtio_scsi +HP +MSA ENCL +0 +- +- +- +none +0$'
+	assert_line --regexp '^0:0:0:1 .* \? +\? +- +- +unknown +0$'
+	assert_line --regexp '^0:0:0:3 .* rdac +\? +- +missing +0$'
 }
 
 @test "a device that vanishes is simply not there; no SCSI at all is fine" {

@@ -212,7 +212,7 @@ dh() {
 	jq -e '.summary | endswith("refused 3, failed 0")' <<<"$output"
 	jq -e '[.devices[].verdict] == ["owned-attached","owned-attached","owned-attached","ok","ok","ok","none"]' <<<"$output"
 	run -0 sde status --boot
-	assert_line --regexp '^1:0:2:1 .* hp_sw +hp_sw +- +ok$'
+	assert_line --regexp '^1:0:2:1 .* hp_sw +hp_sw +- +ok +0$'
 	assert_line "7 LUNs: 3 ok, 1 none, 3 owned-attached; attached 2, detached 0, refused 3, failed 0"
 	ls "$ROOT/run/scsi-dh-early" >"$BATS_TEST_TMPDIR/ls"
 	run grep -c tmp "$BATS_TEST_TMPDIR/ls"

@@ -162,8 +162,8 @@ rhel7_tree() {
 		lun 0:0:0:2 vendor=NETAPP model="LUN C-Mode" noinquiry \
 		lun 0:0:0:3 vendor=IBM model=1746 noinquiry dh=rdac
 	run -0 sde status
-	assert_line --regexp '^0:0:0:1 .* \? +\? +- +- +unknown$'
-	assert_line --regexp '^0:0:0:3 .* \? +rdac +rdac +- +ok$'
+	assert_line --regexp '^0:0:0:1 .* \? +\? +- +- +unknown +0$'
+	assert_line --regexp '^0:0:0:3 .* \? +rdac +rdac +- +ok +0$'
 	run -0 sde status --json
 	jq -e '.devices[1] | .verdict == "unknown" and (.reason | test("TPGS unknown"))' <<<"$output"
 	run -0 sde apply --dry-run --json

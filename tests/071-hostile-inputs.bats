@@ -44,7 +44,7 @@ check_fails() {
 	printf '\xff\xfe = 1\n' >"$CONF"
 	check_fails "$CONF:1: unknown key \"$(printf '\xff\xfe')\""
 	run -2 --separate-stderr "$BIN" --sysroot "$ROOT" status --json
-	jq -e '.policy.fallback == true and (.policy.errors[0] | endswith("unknown key \"\ufffd\ufffd\" (preload, late_attach, detach, modprobe_timeout, write_jobs)"))' <<<"$output"
+	jq -e '.policy.fallback == true and (.policy.errors[0] | endswith("unknown key \"\ufffd\ufffd\" (preload, late_attach, detach, modprobe_timeout, write_jobs, metrics_textfile_dir)"))' <<<"$output"
 	# the error's exact bytes, for a reader that wants them
 	jq -e '.policy.errors_hex[0] | contains("756e6b6e6f776e206b65792022fffe22")' <<<"$output"
 }

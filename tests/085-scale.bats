@@ -68,15 +68,15 @@ opened() {
 }
 
 # status --json shows every attribute there is: vendor, model, dh_state,
-# access_state, wwid, inquiry, vpd_pg83, block/ and type, 9 files at openat,
-# read and close each, and the directory: 29 for an alua LUN that has them all,
-# 22 to 25 for the others of this mix (26.3 on average).
-@test "status --json: at most 27 system calls per LUN on this mix" {
+# access_state, wwid, inquiry, vpd_pg83, block/, ioerr_cnt and type, 10 files
+# at openat, read and close each, and the directory: 32 for an alua LUN that has
+# them all, 25 to 28 for the others of this mix (29.3 on average).
+@test "status --json: at most 30 system calls per LUN on this mix" {
 	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
 	local c
 	c=$(calls status --json)
 	echo "# status --json: $c calls for $N LUNs" >&3
-	[ "$c" -le $((27 * N)) ] || fail "$c calls for $N LUNs: more than 27 a LUN"
+	[ "$c" -le $((30 * N)) ] || fail "$c calls for $N LUNs: more than 30 a LUN"
 }
 
 @test "apply --dry-run reads no attribute it neither shows nor decides with" {
@@ -127,15 +127,16 @@ opened() {
 }
 
 # The budget grows only with what the helper must do: the sweep lock, the
-# detach record and the kernels without handlers took it from 124 KiB.
-@test "the stripped static helper: at most 132 KiB (161,360 bytes before)" {
+# detach record and the kernels without handlers took it from 124 KiB to 132,
+# the metrics (the Prometheus text format, the textfile, ioerr_cnt) to 136.
+@test "the stripped static helper: at most 136 KiB (161,360 bytes before)" {
 	[ -z "${SDE_TEST_BIN:-}" ] || skip "another build under test: $SDE_TEST_BIN"
 	local s
 	cp "$BIN" "$BATS_TEST_TMPDIR/h"
 	strip "$BATS_TEST_TMPDIR/h"
 	s=$(stat -c %s "$BATS_TEST_TMPDIR/h")
 	echo "# stripped: $s bytes" >&3
-	[ "$s" -le $((132 * 1024)) ] || fail "$s bytes stripped"
+	[ "$s" -le $((136 * 1024)) ] || fail "$s bytes stripped"
 }
 
 @test "stdout goes out in large writes" {

@@ -53,7 +53,7 @@ kmsg_lines() {
 	grep -qx '<6>scsi-dh-early: late: 3 LUNs: 3 ok; attached 1, detached 0, refused 0, failed 0' \
 		"$ROOT/dev/kmsg"
 	run -0 sde status --boot
-	assert_line --regexp '^2:0:0:3 .* hp_sw +hp_sw +- +ok$'
+	assert_line --regexp '^2:0:0:3 .* hp_sw +hp_sw +- +ok +0$'
 	assert_line --regexp '^5 LUNs: .*; late: 3 LUNs: 3 ok; attached 1'
 	run -0 sde status --boot --json
 	jq -e '[.devices[].hctl] == ["1:0:0:0","1:0:1:0","2:0:0:1","2:0:0:2","2:0:0:3"]' <<<"$output"

@@ -80,7 +80,7 @@ image_file() {
 
 @test "a configuration error: dracut shows the helper's FILE:LINE: message and builds the image" {
 	run cat "$BATS_FILE_TMPDIR/broken.log"
-	assert_line "dracut: scsi-dh-early: $BATS_FILE_TMPDIR/broken/etc/scsi-dh-early.conf.d/10-typo.conf:3: unknown key \"late_atach\" (preload, late_attach, detach, modprobe_timeout, write_jobs)"
+	assert_line "dracut: scsi-dh-early: $BATS_FILE_TMPDIR/broken/etc/scsi-dh-early.conf.d/10-typo.conf:3: unknown key \"late_atach\" (preload, late_attach, detach, modprobe_timeout, write_jobs, metrics_textfile_dir)"
 	assert_line --partial 'dracut: scsi-dh-early: errors in the configuration: the image preloads the default handlers'
 	assert_line --partial "built $BATS_FILE_TMPDIR/broken.img"
 	# No path of dracut's temporary build root in the messages.

@@ -2,8 +2,9 @@
 /*
  * The readers of sysfs on any attribute contents: type, vendor, model, rev,
  * dh_state, access_state, wwid, the binary INQUIRY data, the block device and
- * host names; and H:C:T:L and devpath parsing on any string. Whatever the bytes,
- * a device is read whole or refused, never cut.
+ * host names, ioerr_cnt; and H:C:T:L and devpath parsing on any string. Whatever
+ * the bytes, a device is read whole or refused, never cut; an ioerr_cnt is known
+ * only when it is exactly what the kernel writes.
  */
 #include "fuzz-tree.h"
 #include "inventory.h"
@@ -33,6 +34,27 @@ static char *cstr(const uint8_t *p, size_t n)
 	return s;
 }
 
+/* Whether ioerr_cnt's n bytes at p are "0x" and 1 to 16 lowercase hex digits, of value v. */
+static bool ioerr_exact(const uint8_t *p, size_t n, unsigned long long v)
+{
+	unsigned long long x = 0;
+	size_t i;
+
+	if (n && p[n - 1] == '\n')
+		n--;
+	if (n < 3 || n > 18 || p[0] != '0' || p[1] != 'x')
+		return false;
+	for (i = 2; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			x = x << 4 | (unsigned int)(p[i] - '0');
+		else if (p[i] >= 'a' && p[i] <= 'f')
+			x = x << 4 | (unsigned int)(p[i] - 'a' + 10);
+		else
+			return false;
+	}
+	return x == v;
+}
+
 /* a string of the pool: there, and no longer than its attribute may be */
 static bool terminated(const char *s, size_t size)
 {
@@ -44,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fields f = { data, size };
 	struct inventory inv = { 0 };
 	struct device d;
-	const uint8_t *p;
+	const uint8_t *p, *ioerr = NULL;
+	size_t nioerr = 0;
 	unsigned int h, c, t, i;
 	unsigned long long l;
 	char hctl[HCTL_MAX], rel[512], *s;
@@ -90,6 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (field_next(&f, &p, &n, 8192))
 		tree_put("sys/class/scsi_host/host1/proc_name", p, n);
+	/* last, so that the inputs from before it stay what they were */
+	if (field_next(&f, &ioerr, &nioerr, 8192))
+		tree_put(DEV "/ioerr_cnt", ioerr, nioerr);
+	else
+		tree_put(DEV "/ioerr_cnt", NULL, 0);
 
 	r = device_read(&d, "1:0:0:7");
 	if (r == 0) {
@@ -98,6 +126,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		    !terminated(d.wwid, 256) || !terminated(d.block, 32) ||
 		    !terminated(d.host_driver, 64) || d.tpgs < -1 ||
 		    d.tpgs > 3 || strcmp(d.hctl, "1:0:0:7") != 0)
+			abort();
+		if (d.ioerr_known != (ioerr && ioerr_exact(ioerr, nioerr, d.ioerr)))
 			abort();
 	} else if (r != -EFBIG && r != -ENOENT) {
 		/* -ENOENT: no type attribute, taken as a device going away */

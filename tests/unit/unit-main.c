@@ -8,7 +8,7 @@ int main(void)
 {
 	const struct unit_test *const suites[] = { config_tests, ktable_tests, plan_tests,
 						   json_tests, vpd_tests, glob_tests,
-						   procpool_tests };
+						   procpool_tests, metrics_tests };
 	unsigned int s, n = 0, failed = 0;
 	const struct unit_test *t;
 

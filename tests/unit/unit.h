@@ -41,6 +41,6 @@ struct unit_test {
 };
 
 extern const struct unit_test config_tests[], ktable_tests[], plan_tests[], json_tests[],
-	vpd_tests[], glob_tests[], procpool_tests[];
+	vpd_tests[], glob_tests[], procpool_tests[], metrics_tests[];
 
 #endif
