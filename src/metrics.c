@@ -7,8 +7,10 @@
  * assessment (d->as) or from sysfs as the inventory read it; nothing is
  * decided here.
  */
+#include "fileio.h"
 #include "metrics.h"
 #include "plan.h"
+#include "privdir.h"
 #include "util.h"
 
 #include <errno.h>
