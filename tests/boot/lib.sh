@@ -48,7 +48,8 @@
 #         dh SEL STATE      every device matching SEL (at least one) has
 #                           dh_state STATE ("detached", "alua", ...)
 #         access SEL VALUE  same for access_state ("unreadable": no handler,
-#                           the kernel says EINVAL; "-": no such file)
+#                           the kernel says EINVAL; "-": no such file);
+#                           VALUE|VALUE...: any of them
 #         count SEL N       exactly N devices match SEL
 #         mod NAME          module NAME is loaded       (!mod: is not)
 #         kmsg ERE          a kernel log line about scsi-dh-early or a
@@ -632,7 +633,9 @@ boot_check_one() {
 			echo "no device matches '$sel'"
 			return 1
 		}
-		bad=$(awk -v w="$want" '$2 != w' <<<"$devs")
+		# want: one value, or values joined by "|"
+		bad=$(awk -v w="$want" 'BEGIN { n = split(w, v, "|") }
+			{ for (i = 1; i <= n; i++) if ($2 == v[i]) next; print }' <<<"$devs")
 		[ -z "$bad" ] || {
 			echo "expected $want, got: $(tr '\n' ' ' <<<"$bad")"
 			return 1
