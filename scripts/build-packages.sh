@@ -37,6 +37,13 @@ if [ $# -gt 0 ]; then
 fi
 
 cd "$top"
+# One build at a time: the package tests and the boot suite's real root may
+# both want one.  A caller that holds the lock already says so.
+mkdir -p build
+if [ -z "${SDE_PKG_LOCKED:-}" ]; then
+	exec 9>build/.pkg.lock
+	flock 9
+fi
 version=$(make -s --no-print-directory version)
 tarball=build/scsi-dh-early-$version.tar.gz
 make -s --no-print-directory dist >&2

@@ -52,6 +52,13 @@ command -v mmdebstrap >/dev/null || {
 	exit 1
 }
 mkdir -p "$cache/root"
+# one build at a time: the package tests and the boot suite run side by side
+exec 9>"$cache/root/.lock"
+flock 9
+if [ -e "$out/.complete" ]; then
+	printf '%s\n' "$out"
+	exit 0
+fi
 # The host's apt sources (deb822 .sources files, else sources.list), read by
 # mmdebstrap from its standard input, unless SDE_ROOT_MIRROR names one.
 sources() {

@@ -75,7 +75,14 @@ boot_rootfs_debian() {
 	}
 	base=$("$BOOT_TOP/scripts/fetch-root.sh") || boot_fail "scenario $name: fetch-root.sh failed" ||
 		return
-	deb=$(boot_realroot_deb) || boot_fail "scenario $name: no Debian package" || return
+	# the package tests may rebuild build/pkg meanwhile: take a copy under
+	# scripts/build-packages.sh's lock
+	deb=$BOOT_WORK/$name.deb
+	mkdir -p "$BOOT_TOP/build"
+	(
+		flock 9 || exit 1
+		d=$(SDE_PKG_LOCKED=1 boot_realroot_deb) && cp "$d" "$deb"
+	) 9>"$BOOT_TOP/build/.pkg.lock" || boot_fail "scenario $name: no Debian package" || return
 	root=$BOOT_WORK/rootfs.$name
 	rm -rf "$root"
 	cp -a "$base" "$root"
@@ -88,7 +95,7 @@ boot_rootfs_debian() {
 	cp -a "$BOOT_CACHE/kernel/$m"/modules.* "$root/$m/"
 	cp -a "$BOOT_CACHE/kernel/$m/kernel/drivers/scsi" "$root/$m/kernel/drivers/"
 
-	cp "$deb" "$root/tmp/"
+	mv "$deb" "$root/tmp/"
 	if ! chroot "$root" dpkg -i "/tmp/${deb##*/}" >"$out.dpkg.log" 2>&1; then
 		cat "$out.dpkg.log" >&2
 		rm -rf "$root"
