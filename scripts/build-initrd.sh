@@ -22,6 +22,12 @@ classic_omit="systemd systemd-initrd dracut-systemd systemd-ac-power systemd-ask
 	systemd-sysusers systemd-timedated systemd-timesyncd systemd-tmpfiles systemd-udevd
 	systemd-veritysetup dbus-broker dbus-daemon dbus"
 
+# Modules whose check() says yes with --no-hostonly as soon as the host has
+# their tools (90multipath: multipath and kpartx): left out unless --add
+# names them, so that an image holds the same whether or not the host has
+# multipath-tools.
+host_omit="multipath"
+
 usage() {
 	cat <<USAGE
 Usage: $prog -o OUT [--kver K] [--systemd|--classic] [--add "MODS"] [--omit "MODS"]
@@ -40,7 +46,8 @@ Options:
                        when it holds K, else /lib/modules/K)
   --systemd            systemd as the initramfs's init (the default)
   --classic            dracut's shell init: omits every systemd module
-  --add "MODS"         dracut modules to add (dracut --add)
+  --add "MODS"         dracut modules to add (dracut --add); "multipath" is
+                       left out unless named here, whatever the host has
   --omit "MODS"        dracut modules to omit (dracut --omit)
   --module-dir DIR     a dracut module directory (named NNname) to add to
                        modules.d; repeatable; does not add it to the image by
@@ -211,6 +218,12 @@ done
 
 args=(--kver "$kver" --kmoddir "$kmoddir" --no-hostonly --no-hostonly-cmdline --force
 	--conf "$conf" --confdir "$confdir" --tmpdir "$tmp")
+for m in $host_omit; do
+	case " ${add[*]} " in
+	*" $m "*) ;;
+	*) omit+=("$m") ;;
+	esac
+done
 if [ "$style" = classic ]; then
 	omit+=("$classic_omit")
 else

@@ -11,6 +11,9 @@ set -euo pipefail
 # builds (scripts/build-kernel.sh).  initramfs-tools: its images (mkinitramfs;
 # it does not conflict with dracut-core).  gnuplot-nox, strace, time, python3:
 # make bench (python3 for its analysis, tests/bench/analyze.py).
+# multipath-tools: dracut's multipath module and multipathd in the boot
+# suite's multipath images (scripts/build-initrd.sh leaves the module out of
+# every other image).
 # python3-prometheus-client: a real parser of the Prometheus text format for the
 # metrics suite (tests/021-metrics.bats).
 packages=(
@@ -24,6 +27,7 @@ packages=(
 	linux-source-6.1 bc bison flex libelf-dev
 	initramfs-tools
 	python3-prometheus-client
+	multipath-tools
 )
 
 missing=()
