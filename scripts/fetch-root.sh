@@ -12,17 +12,21 @@ prog=${0##*/}
 cache=${SDE_CACHE:-/var/cache/scsi-dh-early}
 suite=${SDE_ROOT_SUITE:-bookworm}
 # systemd as init and udev; what the package depends on (dracut-core, kmod);
-# nothing else: every package here makes the boot slower under emulation.
-include=systemd-sysv,udev,kmod,dracut-core
-out=$cache/root/debian-$suite
+# multipath-tools, whose multipathd.service the package's unit is ordered
+# after; nothing else: every package here makes the boot slower under
+# emulation.  The directory's name carries the list, so that a change of it
+# builds a new root.
+include=systemd-sysv,udev,kmod,dracut-core,multipath-tools
+out=$cache/root/debian-$suite-$(printf '%s' "$include" | sha256sum | cut -c1-8)
 
 usage() {
 	cat <<USAGE
-Usage: $prog [--print]
+Usage: $prog [--print | --path]
 
 Create the directory $out (a Debian $suite root:
 minbase, $include) with mmdebstrap, unless it is there.  Prints its path.
-The tests copy it before they change anything in it.
+The tests copy it before they change anything in it.  --path: print the
+path only, build nothing.
 
 Environment:
   SDE_CACHE        cache directory (default /var/cache/scsi-dh-early)
@@ -37,6 +41,10 @@ case ${1:-} in
 	exit 0
 	;;
 --print | '') ;;
+--path)
+	printf '%s\n' "$out"
+	exit 0
+	;;
 *)
 	printf "%s: unknown option '%s'\n" "$prog" "$1" >&2
 	exit 2
@@ -75,12 +83,22 @@ mirror=-
 [ -z "${SDE_ROOT_MIRROR:-}" ] || mirror=$SDE_ROOT_MIRROR
 rm -rf "$out.tmp" "$out"
 trap 'rm -rf "$out.tmp"' EXIT
-sources | mmdebstrap --quiet --variant=minbase --include="$include" \
-	--aptopt='Acquire::Retries "3"' \
-	--dpkgopt='path-exclude=/usr/share/doc/*' \
-	--dpkgopt='path-exclude=/usr/share/locale/*' \
-	--dpkgopt='path-include=/usr/share/doc/*/copyright' \
-	"$suite" "$out.tmp" "$mirror" >&2
+# a second attempt when the first fails: an archive that drops a download
+# now and then fails a whole mmdebstrap run (seen: "apt download failed")
+for attempt in 1 2; do
+	if sources | mmdebstrap --quiet --variant=minbase --include="$include" \
+		--aptopt='Acquire::Retries "3"' \
+		--dpkgopt='path-exclude=/usr/share/doc/*' \
+		--dpkgopt='path-exclude=/usr/share/locale/*' \
+		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
+		"$suite" "$out.tmp" "$mirror" >&2; then
+		break
+	fi
+	rm -rf "$out.tmp"
+	[ "$attempt" -lt 2 ] || exit 1
+	echo "$prog: mmdebstrap failed, once more in 30 s" >&2
+	sleep 30
+done
 touch "$out.tmp/.complete"
 mv "$out.tmp" "$out"
 trap - EXIT

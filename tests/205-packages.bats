@@ -221,9 +221,9 @@ run_rules() {
 # A scratch Debian root (scripts/fetch-root.sh), the package installed with
 # dpkg in it, and dracut run there for the test kernel.
 @test "deb installed in a Debian root: dracut -f for the test kernel puts the module in" {
-	local cache=${SDE_CACHE:-/var/cache/scsi-dh-early} base root kver kdir
+	local base root kver kdir
 	[ "$(id -u)" -eq 0 ] || skip "needs root (chroot)"
-	base=$cache/root/debian-bookworm
+	base=$("$TOP/scripts/fetch-root.sh" --path)
 	if [ ! -e "$base/.complete" ]; then
 		[ "${SDE_SKIP_BOOT:-0}" != 1 ] || skip "no Debian root cached (scripts/fetch-root.sh)"
 		"$TOP/scripts/fetch-root.sh" >/dev/null

@@ -8,8 +8,8 @@
 # scripts/build-packages.sh (rebuilt when the tree is newer).  Into a copy of
 # the root go:
 #
-#   - the test kernel's SCSI modules and module indexes (the real root's udev
-#     and the helper look there);
+#   - the test kernel's SCSI and device-mapper modules and module indexes
+#     (the real root's udev, the helper and multipathd look there);
 #   - PowerPath.service, a stub of the third-party multipath service: ordered
 #     against nothing but what the package's drop-in says, it records when it
 #     started and whether scsi-dh-early.service had finished by then;
@@ -21,7 +21,8 @@
 #
 # Report "real", one record a line, fields separated by "|":
 #   order|A<B|yes or no   unit A's main process had exited before unit B
-#                         started (systemd's monotonic timestamps)
+#                         started (systemd's monotonic timestamps); for
+#                         multipathd.service, a daemon: it was up by then
 #   powerpath|<what the stub recorded>
 #   unit|NAME|<Result>|<ExecMainStatus>
 #   late|free or locked   the runners' lock once scsi-dh-early-late@4242.service,
@@ -88,12 +89,14 @@ boot_rootfs_debian() {
 	cp -a "$base" "$root"
 	rm -f "$root/.complete"
 
-	# The kernel's SCSI modules and the indexes (enough for the SCSI stack,
-	# the handlers and scsi_debug), not the whole 400 MB tree.
+	# The kernel's SCSI and device-mapper modules and the indexes (enough for
+	# the SCSI stack, the handlers, scsi_debug and multipathd's dm-multipath),
+	# not the whole 400 MB tree.
 	m=lib/modules/$BOOT_KVER
 	mkdir -p "$root/$m/kernel/drivers"
 	cp -a "$BOOT_CACHE/kernel/$m"/modules.* "$root/$m/"
-	cp -a "$BOOT_CACHE/kernel/$m/kernel/drivers/scsi" "$root/$m/kernel/drivers/"
+	cp -a "$BOOT_CACHE/kernel/$m/kernel/drivers/scsi" "$BOOT_CACHE/kernel/$m/kernel/drivers/md" \
+		"$root/$m/kernel/drivers/"
 
 	mv "$deb" "$root/tmp/"
 	if ! chroot "$root" dpkg -i "/tmp/${deb##*/}" >"$out.dpkg.log" 2>&1; then
@@ -207,9 +210,11 @@ boot_realroot_files() {
 	}
 
 	# before A B: unit A had finished before unit B started (A's main
-	# process had exited: a oneshot that failed has no ActiveEnter time)
+	# process had exited: a oneshot that failed has no ActiveEnter time);
+	# before A B ActiveEnter: A, a daemon, was up (had told systemd it is
+	# ready) by then
 	before() {
-		a=$(systemctl show -P ExecMainExitTimestampMonotonic "$1")
+		a=$(systemctl show -P "${3:-ExecMainExit}TimestampMonotonic" "$1")
 		b=$(systemctl show -P InactiveExitTimestampMonotonic "$2")
 		if [ -n "$a" ] && [ -n "$b" ] && [ "$a" -gt 0 ] && [ "$b" -gt 0 ] && [ "$a" -le "$b" ]; then
 			echo "order|$1<$2|yes"
@@ -241,8 +246,9 @@ boot_realroot_files() {
 		before systemd-modules-load.service scsi-dh-early.service
 		before systemd-udev-trigger.service scsi-dh-early.service
 		before scsi-dh-early.service PowerPath.service
+		before multipathd.service scsi-dh-early.service ActiveEnter
 		echo "powerpath|$(cat /run/powerpath.started 2>&1)"
-		for u in scsi-dh-early.service PowerPath.service; do
+		for u in scsi-dh-early.service PowerPath.service multipathd.service; do
 			echo "unit|$u|$(systemctl show -P Result "$u")|$(systemctl show -P ExecMainStatus "$u")"
 		done
 		u=scsi-dh-early-late@4242.service

@@ -12,16 +12,17 @@
 realroot_cmdline="rd.driver.pre=scsi_debug scsi_debug.vpd_use_hostno=0 scsi_debug.max_luns=1
 	sde.hotplug=1 sde.luns_after=5 sde.real_hotplug=1 sde.real_luns=6"
 
-# In one boot: scsi-dh-early.service runs after the module loaders and before
-# the third-party service; the real root's coldplug replay fires no helper run
-# (2 runs before the real root's hot-add: the initramfs's sweep and the real
-# root's; a replay would add one per LUN); the LUNs hot-added in the
-# initramfs and in the real root come up with alua and start nothing; status
-# --boot shows the initramfs's record (4 LUNs); the real root's sweep (5)
-# wrote the rule for late LUNs into /run/udev/rules.d; a kick by hand starts
-# a runner unit, whose late sweep takes the LUN hot-added in the real root,
-# adds it to status-root.txt (6 LUNs) without a log line, and lets go of the
-# lock.
+# In one boot: scsi-dh-early.service runs after the module loaders and
+# multipathd (multipath-tools is in the root, its unit enabled as Debian
+# installs it) and before the third-party service; the real root's coldplug
+# replay fires no helper run (2 runs before the real root's hot-add: the
+# initramfs's sweep and the real root's; a replay would add one per LUN); the
+# LUNs hot-added in the initramfs and in the real root come up with alua and
+# start nothing; status --boot shows the initramfs's record (4 LUNs); the real
+# root's sweep (5) wrote the rule for late LUNs into /run/udev/rules.d; a kick
+# by hand starts a runner unit, whose late sweep takes the LUN hot-added in
+# the real root, adds it to status-root.txt (6 LUNs) without a log line, and
+# lets go of the lock.
 scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout=600 \
 	cmdline="$realroot_cmdline" \
 	"${project[@]}" \
@@ -29,6 +30,8 @@ scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout
 	"expect=@real line ^order\\|systemd-modules-load\\.service<scsi-dh-early\\.service\\|yes$" \
 	"expect=@real line ^order\\|systemd-udev-trigger\\.service<scsi-dh-early\\.service\\|yes$" \
 	"expect=@real line ^order\\|scsi-dh-early\\.service<PowerPath\\.service\\|yes$" \
+	"expect=@real line ^order\\|multipathd\\.service<scsi-dh-early\\.service\\|yes$" \
+	"expect=@real line ^unit\\|multipathd\\.service\\|success\\|0$" \
 	"expect=@real line ^powerpath\\|started=[0-9.]+ scsi-dh-early=active$" \
 	"expect=@real line ^unit\\|scsi-dh-early\\.service\\|success\\|0$" \
 	"expect=@real line ^enabled\\|enabled$" \
