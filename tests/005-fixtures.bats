@@ -445,11 +445,12 @@ bytes() {
 
 # --- the boot suite ---------------------------------------------------------
 
-@test "boot.bats boots every scenario of the default tier" {
+@test "the boot suites boot every scenario of the default tier" {
 	local s missing=()
 	run -0 "$REPO/tests/boot/run.sh" --list
 	while read -r s; do
-		grep -Eq "^[[:space:]]*boot $s\$" "$REPO/tests/boot/boot.bats" || missing+=("$s")
+		grep -Eq "^[[:space:]]*boot $s\$" "$REPO/tests/boot/boot.bats" \
+			"$REPO/tests/boot/mpath.bats" || missing+=("$s")
 	done < <(grep -v ' (' <<<"$output")
-	[ "${#missing[@]}" -eq 0 ] || fail "not booted by tests/boot/boot.bats: ${missing[*]}"
+	[ "${#missing[@]}" -eq 0 ] || fail "not booted by tests/boot/*.bats: ${missing[*]}"
 }

@@ -23,6 +23,29 @@
 #   failed_lines buferr_lines   "FAILED Result" / "Buffer I/O error" lines
 #   settle_ms                   first LUN link to udev settle, guest clock
 #   trace_overrun               events lost by the trace buffer (must be 0)
+#   paths                       SCSI devices on the array's two hosts
+#   a_tpgs_lines b_tpgs_lines   alua's port group lines per path (one per
+#                               completed RTPG), distinct values joined
+#   hold_ms_max                 sde.array.hold=1: the longest wait for a B
+#                               path's port state before sd was bound
+#   dh_detached_lines dm_mpath_fail_lines  handler detaches, dm-multipath's
+#                               "Failing path" lines
+# With multipathd in the image (mpath_daemon running):
+#   mpath_ms                    first LUN link until every LUN has its map
+#   mpath_maps mpath_maps_2paths  maps, and those with 2 paths
+#   mpath_hwhandler             the maps' hardware handlers, distinct
+#   mpath_path_lines            paths multipathd shows
+#   mpath_paths_bad             of those, not dm "active", not "running" or
+#                               neither checker state "ready" nor "ghost"
+#   a_mpath_group b_mpath_group the status of each path's path group, distinct
+#   a_mpath_prio b_mpath_prio   its priority, distinct
+#   mpath_agree                 paths where scsi-dh-early's status table
+#                               (status --json) and multipathd agree: the
+#                               same WWID, and the access state its checker
+#                               and prioritizer show (active/optimized:
+#                               ready, 50; active/non-optimized: ready, 10;
+#                               standby: ghost, 1)
+#   mpath_log_warnings          warnings and errors in multipathd's journal
 boot_array_stats() {
 	awk -F'|' '
 	function add(set, key, v) {
@@ -52,16 +75,55 @@ boot_array_stats() {
 		if ($3 == "blk_print_req_error") supblk += $4
 		next
 	}
+	$1 == "array" && $2 == "tpgs" { tp[$3] = $4; next }
+	$1 == "array" && $2 == "hold_ms" { if ($4 + 0 > hmax) hmax = $4 + 0; next }
+	$1 == "array" && $2 == "mpath_map" {
+		maps++
+		if ($4 == 2) maps2++
+		add(hw, "all", $5)
+		next
+	}
+	$1 == "array" && $2 == "mpath_path" {
+		np++
+		mp_w[$3] = $4; mp_chk[$3] = $7; mp_pri[$3] = $8
+		if ($5 != "active" || $6 != "running" || ($7 != "ready" && $7 != "ghost")) bad++
+		next
+	}
+	$1 == "array" && $2 == "mpath_pg" { pg_prio[$3] = $4; pg_st[$3] = $5; next }
+	$1 == "array" && $2 == "mpath_log" { logw++; next }
 	$1 == "array" && NF == 3 { v[$2] = $3; next }
 	$1 == "dev" { split($2, h, ":"); devs[++nd] = $0 }
+	$1 == "json" && match($0, /"hctl":"[^"]*"/) {
+		hc = substr($0, RSTART + 8, RLENGTH - 9)
+		if (match($0, /"access_state":"[^"]*"/))
+			js_acc[hc] = substr($0, RSTART + 16, RLENGTH - 17)
+		if (match($0, /"wwid":"[^"]*"/))
+			js_w[hc] = substr($0, RSTART + 8, RLENGTH - 9)
+	}
 	END {
+		want["active/optimized"] = "ready 50"
+		want["active/non-optimized"] = "ready 10"
+		want["standby"] = "ghost 1"
 		for (i = 1; i <= nd; i++) {
 			split(devs[i], f, "|")
 			split(f[2], h, ":")
 			p = host[h[1]]
 			if (p == "") continue
+			paths++
 			add(dh, p, f[6])
 			add(acc, p, f[7])
+			if (f[2] in tp) add(tpl, p, tp[f[2]])
+			else add(tpl, p, 0)
+			if (f[2] in pg_st) {
+				add(grp, p, pg_st[f[2]])
+				add(gprio, p, pg_prio[f[2]])
+			}
+			# naa.X (the project, from VPD page 0x83) is 3X to multipathd
+			if ((f[2] in mp_w) && (f[2] in js_acc) && ("naa." substr(mp_w[f[2]], 2)) == js_w[f[2]] &&
+			    substr(mp_w[f[2]], 1, 1) == "3" &&
+			    want[js_acc[f[2]]] == mp_chk[f[2]] " " mp_pri[f[2]] &&
+			    mp_pri[f[2]] == pg_prio[f[2]])
+				agree++
 		}
 		for (k in v) print k " " v[k]
 		for (p in host) {
@@ -74,6 +136,22 @@ boot_array_stats() {
 			print q "_touched " touched[p] + 0
 			print q "_lio_in_cmds " lio_in[q] + 0
 			print q "_lio_read_mbytes " lio_mb[q] + 0
+			print q "_tpgs_lines " tpl[q]
+			if (v["mpath_daemon"] == "running") {
+				print q "_mpath_group " grp[q]
+				print q "_mpath_prio " gprio[q]
+			}
+		}
+		print "paths " paths + 0
+		print "hold_ms_max " hmax + 0
+		if (v["mpath_daemon"] == "running") {
+			print "mpath_maps " maps + 0
+			print "mpath_maps_2paths " maps2 + 0
+			print "mpath_hwhandler " hw["all"]
+			print "mpath_path_lines " np + 0
+			print "mpath_paths_bad " bad + 0
+			print "mpath_agree " agree + 0
+			print "mpath_log_warnings " logw + 0
 		}
 		print "suppressed " sup + 0
 		print "suppressed_blk " supblk + 0

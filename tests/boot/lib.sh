@@ -25,8 +25,8 @@
 #       cmdline=ARGS    kernel command line added to the harness's own
 #       qemu=ARGS       extra QEMU arguments (split on blanks)
 #       luns=N          SCSI devices to wait for before the report
-#       needs=PATH      skip unless PATH (relative to the tree) exists;
-#                       repeatable
+#       needs=PATH      skip unless PATH (relative to the tree, or
+#                       absolute: a file of the host) exists; repeatable
 #       timeout=SEC     (default $SDE_BOOT_TIMEOUT or 180)
 #       root=debian     a Debian root with systemd and the project's Debian
 #                       package (realroot.sh); reports "pre-mount real root"
@@ -398,7 +398,11 @@ boot_scenario_run() {
 	[ -n "${SC_IMAGE[$name]+set}" ] || boot_fail "unknown scenario '$name'" || return
 	while IFS= read -r need; do
 		[ -z "$need" ] && continue
-		if [ ! -e "$BOOT_TOP/$need" ]; then
+		case $need in
+		/*) ;;
+		*) need=$BOOT_TOP/$need ;;
+		esac
+		if [ ! -e "$need" ]; then
 			boot_log "scenario $name: skipped, $need does not exist"
 			return 77
 		fi

@@ -292,6 +292,104 @@ scenario array-unavailable-with image=proj-classic tier=array "$array_timeout" \
 	"expect=array b_dh = alua" \
 	"expect=array b_access = unavailable"
 
+# The kernel's best is not the limit: every A path scanned first, then every
+# B path (sde.array.order=a-first), 64 LUNs.  Without a handler, with the
+# kernel's best, with the project, and with the kernel's best plus sd held off
+# each B path until alua's first RTPG has told its state (sde.array.hold=1).
+# For make bench and by hand (run.sh NAME); boot.bats boots none of them.
+afirst_luns=${SDE_AFIRST_LUNS:-64}
+afirst_cmdline="log_buf_len=8M sde.array=standby sde.array.order=a-first sde.array.luns=$afirst_luns"
+afirst_timeout="timeout=$((600 + afirst_luns * 15))"
+scenario afirst-without image=base-classic tier=extra "$afirst_timeout" \
+	cmdline="$afirst_cmdline" \
+	"expect=array built = yes" \
+	"expect=array b_dh = detached" \
+	"expect=array b_reads_failed > 0"
+scenario afirst-best image=base-classic tier=extra "$afirst_timeout" \
+	cmdline="$afirst_cmdline sde.array.best=1" \
+	"expect=array built = yes" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = standby"
+scenario afirst-with image=proj-classic tier=extra "$afirst_timeout" \
+	cmdline="$afirst_cmdline" "${project[@]}" \
+	"expect=array built = yes" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = standby"
+scenario afirst-hold image=base-classic tier=extra "$afirst_timeout" \
+	cmdline="$afirst_cmdline sde.array.best=1 sde.array.hold=1" \
+	"expect=array built = yes" \
+	"expect=array b_dh = alua" \
+	"expect=array b_access = standby"
+
+# ---- dm-multipath: multipathd and dracut's multipath module on the array ----
+
+# dracut's multipath module (90multipath) with multipath-tools' multipathd,
+# on the standby array of 64 LUNs: a map per LUN once its second path comes.
+# Debian 12 keeps multipathd's checkers and prioritizers in /lib/multipath,
+# where dracut 059 does not look (inst_libdir_file "multipath/*" searches
+# /lib64 and the linker's directories): without them multipathd stops
+# ("Checker 'tur' not found"); the images install them by name.
+mpath_plugins=$(echo /lib/multipath/*.so)
+mpath_image=(--include "$files/multipath.conf" /etc/multipath.conf --install "$mpath_plugins")
+image mpath-classic SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --classic \
+	--add "scsi-dh-early multipath" "${mpath_image[@]}"
+image mpath-systemd SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --systemd \
+	--add "scsi-dh-early multipath" "${mpath_image[@]}"
+# the peer: dracut's multipath module as distributions ship it, no-hostonly,
+# alone; the handlers are in the image (its installkernel), nothing loads
+# them before the scan, dm-multipath attaches alua when it loads a map
+image mpath-dracut --classic --add multipath "${mpath_image[@]}"
+image mpath-dracut-systemd --systemd --add multipath "${mpath_image[@]}"
+
+mpath_luns=${SDE_MPATH_LUNS:-64}
+mpath_cmdline="log_buf_len=8M sde.array=standby sde.array.luns=$mpath_luns"
+mpath_timeout="timeout=$((600 + mpath_luns * 20))"
+mpath_needs=(needs=/sbin/multipathd needs=/lib/multipath/libchecktur.so)
+# every map with both paths and alua, path A in the active group with the
+# alua prioritizer's 50, B (standby, "ghost") in the enabled group with 1;
+# no path failed; multipathd and the status table agree per path
+mpath_expect=(
+	"expect=array built = yes"
+	"expect=array mpath_daemon = running"
+	"expect=array mpath_maps = @luns"
+	"expect=array mpath_maps_2paths = @luns"
+	"expect=array mpath_hwhandler = 1 alua"
+	"expect=array mpath_path_lines = @paths"
+	"expect=array mpath_paths_bad = 0"
+	"expect=array a_mpath_group = active"
+	"expect=array a_mpath_prio = 50"
+	"expect=array b_mpath_group = enabled"
+	"expect=array b_mpath_prio = 1"
+	"expect=array a_dh = alua"
+	"expect=array b_dh = alua"
+	"expect=array a_access = active/optimized"
+	"expect=array b_access = standby"
+	"expect=array dm_mpath_fail_lines = 0"
+	"expect=array dh_detached_lines = 0"
+	"expect=array b_lio_read_mbytes = 0"
+	"expect=array trace_overrun = 0"
+)
+# with the project: nothing attached, detached or failed by any of its runs
+# (the handlers were there at scan), the status table agrees with multipathd
+mpath_with_expect=(
+	"${mpath_expect[@]}"
+	"expect=array mpath_agree = @paths"
+	"expect=status 0"
+	"expect=!kmsg scsi-dh-early: .*(attached|detached|refused|failed) [1-9]"
+	"expect=!json \"verdict\":\"(missing|mismatch)\""
+)
+scenario mpath-array-with image=mpath-classic tier=extra "$mpath_timeout" \
+	cmdline="$mpath_cmdline" "${project[@]}" "${mpath_needs[@]}" "${mpath_with_expect[@]}"
+scenario mpath-array-with-systemd image=mpath-systemd tier=array "$mpath_timeout" \
+	cmdline="$mpath_cmdline" "${project[@]}" "${mpath_needs[@]}" "${mpath_with_expect[@]}" \
+	"expect=array mpath_log_warnings = 0"
+scenario mpath-array-dracut image=mpath-dracut tier=extra "$mpath_timeout" \
+	cmdline="$mpath_cmdline" "${mpath_needs[@]}" "${mpath_expect[@]}" \
+	"expect=array b_reads_failed > 0"
+scenario mpath-array-dracut-systemd image=mpath-dracut-systemd tier=array "$mpath_timeout" \
+	cmdline="$mpath_cmdline" "${mpath_needs[@]}" "${mpath_expect[@]}" \
+	"expect=array b_reads_failed > 0"
+
 # ---- a real root: Debian with systemd and the project's package ----
 
 # shellcheck source-path=SCRIPTDIR source=scenarios-realroot.sh

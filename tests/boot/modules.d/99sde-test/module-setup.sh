@@ -36,8 +36,8 @@ installkernel() {
 
 # called by dracut
 install() {
-    inst_multiple grep sed sleep awk sort ls
-    inst_multiple -o dmesg udevadm
+    inst_multiple grep sed sleep awk sort ls uniq wc
+    inst_multiple -o dmesg udevadm journalctl
     inst_script "$moddir/sde-report.sh" /sbin/sde-report
     inst_script "$moddir/early-load.sh" /sbin/sde-early-load
     inst_script "$moddir/sde-pre-mount.sh" /sbin/sde-pre-mount

@@ -18,13 +18,19 @@
 # "asymmetric access state standby" (core_alua_state_standby).
 #
 # sde.array.best=1: "the kernel's best": modprobe scsi_dh_alua by hand right
-# before the first LUN link.
+# before the first LUN link.  sde.array.order=a-first: every A path, then
+# every B path (default: interleaved, A and B of each LUN in turn).
+# sde.array.hold=1: sd bound to each B path by hand once its port state is
+# known (sde_array_bind).
 #
 # Measured, written to /run/sde-array.out as "array|..." records (sde-report
 # prints them): per path the handler state, ioerr_cnt, failed commands and
 # failed READs seen by the scsi trace events, LIO's per-port in_cmds and
 # read_mbytes; the kernel's I/O error lines and "callbacks suppressed" counts;
-# the time from the first LUN link to udev settle.
+# the time from the first LUN link to udev settle; alua's port group lines per
+# path, detaches, dm-multipath's failed paths; with multipathd in the image
+# (dracut's multipath module), the time until every LUN has its map of two
+# paths, and each map, path and path group as multipathd shows them.
 # Run by sde-pre-mount before its report: udev runs, coldplug is over, the
 # project's preload (cmdline) and sweep (pre-mount 05) have run, so the LUNs
 # arrive as they do when an HBA is loaded during the boot: scanned at once,
@@ -56,8 +62,26 @@ sde_array_ms() {
     echo $((${_up%.*} * 1000 + ${_cs#0} * 10))
 }
 
+# sde_array_bind HCTL: bind sd to a held B path once alua's first REPORT
+# TARGET PORT GROUPS has told its port state, that is once access_state has
+# left the active/optimized its port group starts with (alua_alloc_pg), 5 s
+# at most: what holding the probe could give at best, were the hold told
+# when the RTPG is done
+sde_array_bind() {
+    _j=0
+    while [ "$_j" -lt 500 ]; do
+        _s=
+        read -r _s < "/sys/class/scsi_device/$1/device/access_state" 2> /dev/null
+        [ -n "$_s" ] && [ "$_s" != active/optimized ] && break
+        sleep 0.01
+        _j=$((_j + 1))
+    done
+    echo "array|hold_ms|$1|$((_j * 10))"
+    sde_array_w "$1" /sys/bus/scsi/drivers/sd/bind
+}
+
 sde_array_build() {
-    _state=$1 _luns=$2 _best=$3
+    _state=$1 _luns=$2 _best=$3 _order=$4 _hold=$5
     case $_state in
     standby) _code=2 ;;
     unavailable) _code=3 ;;
@@ -137,36 +161,120 @@ sde_array_build() {
         [ "$_pn" = tcm_loopback ] && _ha=$_h && break
     done
     [ -n "$_ha" ] || return 1
+    _hb=
+    for _h in $(cd /sys/class/scsi_host && for _x in host*; do echo "${_x#host}"; done | sort -n); do
+        [ "$_h" -gt "$_ha" ] || continue
+        read -r _pn < "/sys/class/scsi_host/host$_h/proc_name"
+        [ "$_pn" = tcm_loopback ] && _hb=$_h && break
+    done
+    [ -n "$_hb" ] || return 1
 
     [ "$_best" = 1 ] && modprobe scsi_dh_alua
+    # sde.array.hold=1: no driver binds to a new SCSI device by itself
+    # (drivers_autoprobe of the scsi bus, drivers/base/bus.c), so sd does not
+    # probe it, read its partition table or announce a disk to udev, until
+    # sde_array_bind binds it
+    # (sd itself loaded first: udev would load it for the first disk, but
+    # only when that uevent is handled, after the first bind)
+    if [ "$_hold" = 1 ]; then
+        modprobe sd_mod || return 1
+        sde_array_w 0 /sys/bus/scsi/drivers_autoprobe || return 1
+    fi
     _t0=$(sde_array_ms)
+    # path A: scanned in the default group (active/optimized), then moved to
+    # group "a" and rescanned, so that the initiator's VPD page 0x83 and
+    # scsi_dh_alua's port group (alua_rescan) name group 1, as they would had
+    # A been in "a" from the start; only then the default group goes standby,
+    # for B.  (Without the rescan A keeps group 0 and shares B's state.)
+    # scsi_add_device(host, 0, tpgt 1, lun).  Interleaved (A and B of one LUN,
+    # then the next), or with sde.array.order=a-first every A path first, then
+    # every B path, as an HBA whose first port sees the whole array before
+    # its second port does.
     _i=0
     while [ "$_i" -lt "$_luns" ]; do
         _d=$_t/core/rd_mcp_0/lun$_i
-        # path A: scanned in the default group (active/optimized), then moved
-        # to group "a" and rescanned, so that the initiator's VPD page 0x83
-        # and scsi_dh_alua's port group (alua_rescan) name group 1, as they
-        # would had A been in "a" from the start; only then the default group
-        # goes standby, for B.  (Without the rescan A keeps group 0 and
-        # shares B's state.)  scsi_add_device(host, 0, tpgt 1, lun).
         ln -s "$_d" "$_wa/lun/lun_$_i/port" || return 1
         sde_array_w a "$_wa/lun/lun_$_i/alua_tg_pt_gp" || return 1
         sde_array_w 1 "/sys/class/scsi_device/$_ha:0:1:$_i/device/rescan" || return 1
-        sde_array_w "$_code" "$_d/alua/default_tg_pt_gp/alua_access_state" || return 1
-        ln -s "$_d" "$_wb/lun/lun_$_i/port" || return 1
+        [ "$_hold" = 1 ] && { sde_array_w "$_ha:0:1:$_i" /sys/bus/scsi/drivers/sd/bind || return 1; }
+        if [ "$_order" != a-first ]; then
+            sde_array_w "$_code" "$_d/alua/default_tg_pt_gp/alua_access_state" || return 1
+            ln -s "$_d" "$_wb/lun/lun_$_i/port" || return 1
+            [ "$_hold" = 1 ] && { sde_array_bind "$_hb:0:1:$_i" || return 1; }
+        fi
         _i=$((_i + 1))
     done
+    _i=0
+    while [ "$_order" = a-first ] && [ "$_i" -lt "$_luns" ]; do
+        _d=$_t/core/rd_mcp_0/lun$_i
+        sde_array_w "$_code" "$_d/alua/default_tg_pt_gp/alua_access_state" || return 1
+        ln -s "$_d" "$_wb/lun/lun_$_i/port" || return 1
+        [ "$_hold" = 1 ] && { sde_array_bind "$_hb:0:1:$_i" || return 1; }
+        _i=$((_i + 1))
+    done
+    [ "$_hold" = 1 ] && { sde_array_w 1 /sys/bus/scsi/drivers_autoprobe || return 1; }
     udevadm settle --timeout=600 > /dev/null 2>&1
     _t1=$(sde_array_ms)
-    sde_array_w 0 "$_tr/events/scsi/scsi_dispatch_cmd_done/enable"
     echo "array|settle_ms|$((_t1 - _t0))"
+    # with multipathd (dracut's multipath module): its maps come from the
+    # uevents, after udev settles; wait until every LUN has a map of 2 paths
+    if sde_array_mpathd; then
+        _i=0
+        while [ "$_i" -lt 1200 ]; do
+            _n=$(multipathd show maps raw format "%N" 2> /dev/null | awk '$1 == 2' | wc -l)
+            [ "$_n" -ge "$_luns" ] && break
+            sleep 0.1
+            _i=$((_i + 1))
+        done
+        udevadm settle --timeout=120 > /dev/null 2>&1
+        echo "array|mpath_ms|$(($(sde_array_ms) - _t0))"
+    fi
+    sde_array_w 0 "$_tr/events/scsi/scsi_dispatch_cmd_done/enable"
     return 0
 }
 
+# multipathd runs and answers
+sde_array_mpathd() {
+    command -v multipathd > /dev/null 2>&1 && multipathd show daemon > /dev/null 2>&1
+}
+
+# what multipathd and dm-multipath made of the array: one record per map,
+# per path, and per path its path group's priority and status as
+# "multipathd show topology" (multipath -ll) prints them
+sde_array_mpath_report() {
+    sde_array_mpathd || {
+        echo "array|mpath_daemon|none"
+        return 0
+    }
+    echo "array|mpath_daemon|running"
+    multipathd show maps raw format "%w|%N|%h|%t" 2> /dev/null |
+        sed 's/ *| */|/g; s/^ *//; s/ *$//; s/^/array|mpath_map|/'
+    multipathd show paths raw format "%i|%w|%t|%o|%T|%p" 2> /dev/null |
+        sed 's/ *| */|/g; s/^ *//; s/ *$//; s/^/array|mpath_path|/'
+    multipathd show topology 2> /dev/null | awk '
+        /policy=.*prio=/ {
+            prio = $0; sub(/.*prio=/, "", prio); sub(/ .*/, "", prio)
+            st = $0; sub(/.*status=/, "", st); sub(/ .*/, "", st)
+            next
+        }
+        match($0, /[0-9]+:[0-9]+:[0-9]+:[0-9]+/) {
+            print "array|mpath_pg|" substr($0, RSTART, RLENGTH) "|" prio "|" st
+        }'
+    # multipathd's own log, where a journal keeps it (a systemd initramfs)
+    if command -v journalctl > /dev/null 2>&1; then
+        journalctl -b -q --no-pager -o cat -p warning -u multipathd.service 2> /dev/null |
+            sed 's/^/array|mpath_log|/'
+        journalctl -b -q --no-pager -o short-monotonic -p warning -u systemd-udevd.service \
+            2> /dev/null | sed 's/^/array|udev_log|/'
+    fi
+}
+
 sde_array_report() {
-    _state=$1 _luns=$2 _best=$3
+    _state=$1 _luns=$2 _best=$3 _order=$4 _hold=$5
     _t=/sys/kernel/config/target
     echo "array|state|$_state"
+    echo "array|order|$_order"
+    echo "array|hold|$_hold"
     echo "array|luns|$_luns"
     echo "array|best|$_best"
     for _p in a b; do
@@ -235,21 +343,33 @@ sde_array_report() {
     echo "array|sense_unavailable|$(grep -c 'target port in unavailable state' /tmp/sde-array.dmesg)"
     sed -n 's/^.*\] \([A-Za-z0-9_]*\): \([0-9]*\) callbacks suppressed$/array|suppressed|\1|\2/p' \
         /tmp/sde-array.dmesg
+    # who touched the handlers: alua's port group line, printed by every
+    # REPORT TARGET PORT GROUPS that completes (alua_rtpg), per path; any
+    # detach (scsi_dh_handler_detach); dm-multipath failing a path
+    sed -n 's/^.*\] sd \([0-9:]*\): alua: port group .* state .*/\1/p' /tmp/sde-array.dmesg |
+        sort | uniq -c | awk '{ print "array|tpgs|" $2 "|" $1 }'
+    echo "array|dh_detached_lines|$(grep -c ': Detached$' /tmp/sde-array.dmesg)"
+    echo "array|dm_mpath_fail_lines|$(grep -c 'multipath: .*Failing path' /tmp/sde-array.dmesg)"
+    sde_array_mpath_report
 }
 
 _sde_array=$(getarg sde.array=)
 if [ -n "$_sde_array" ]; then
     _sde_luns=$(getarg sde.array.luns=)
     _sde_best=$(getarg sde.array.best=)
+    _sde_order=$(getarg sde.array.order=)
+    _sde_hold=$(getarg sde.array.hold=)
     echo "<6>sde-array: building a $_sde_array array of ${_sde_luns:-16} LUNs x 2 paths" > /dev/kmsg
     {
-        if sde_array_build "$_sde_array" "${_sde_luns:-16}" "${_sde_best:-0}"; then
+        if sde_array_build "$_sde_array" "${_sde_luns:-16}" "${_sde_best:-0}" \
+            "${_sde_order:-interleaved}" "${_sde_hold:-0}"; then
             echo "array|built|yes"
         else
             echo "array|built|no"
         fi
-        sde_array_report "$_sde_array" "${_sde_luns:-16}" "${_sde_best:-0}"
+        sde_array_report "$_sde_array" "${_sde_luns:-16}" "${_sde_best:-0}" \
+            "${_sde_order:-interleaved}" "${_sde_hold:-0}"
     } > /run/sde-array.out 2>&1
     echo "<6>sde-array: done" > /dev/kmsg
 fi
-unset _sde_array _sde_luns _sde_best
+unset _sde_array _sde_luns _sde_best _sde_order _sde_hold

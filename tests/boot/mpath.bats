@@ -1,0 +1,27 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# QEMU boots with dm-multipath: dracut's multipath module and multipathd on
+# the standby array of the boot suite (scenarios.sh, "dm-multipath"), 64 LUNs
+# x 2 paths.  A suite of its own so that make check can run it beside the
+# rest of the boot suite (tests/run), with its own work directory and QEMU
+# lock (SDE_BOOT_WORK, SDE_QEMU_LOCK).  Logs: $SDE_BOOT_WORK/logs/SCENARIO/.
+
+# shellcheck source-path=SCRIPTDIR
+load suite
+
+# dm-multipath on the standby array (64 LUNs x 2 paths): multipathd from
+# dracut's multipath module, with the project and without it.  Per path:
+# both handlers' views agree, no path fails, nothing is attached twice or
+# detached.  The peer: dracut's module alone, as distributions ship it, where
+# READs fail on B until dm-multipath attaches alua with each map.
+@test "dm-multipath (dracut's multipath module, multipathd), systemd: 64 maps of 2 paths, alua, groups 50/1, the status table agrees; READs a third of the module alone's at most" {
+	local dracut with
+	boot mpath-array-dracut-systemd
+	boot mpath-array-with-systemd
+	dracut=$(boot_array_get "$BOOT_WORK/logs/mpath-array-dracut-systemd/report-pre-mount.txt" b_reads_failed)
+	with=$(boot_array_get "$BOOT_WORK/logs/mpath-array-with-systemd/report-pre-mount.txt" b_reads_failed)
+	echo "# READs failed on standby paths: dracut's multipath module alone $dracut, with scsi-dh-early $with" >&3
+	[ "$dracut" -gt 0 ]
+	[ $((with * 3)) -le "$dracut" ]
+}
