@@ -46,6 +46,21 @@
 #                               ready, 50; active/non-optimized: ready, 10;
 #                               standby: ghost, 1)
 #   mpath_log_warnings          warnings and errors in multipathd's journal
+#   mpath_tables mpath_first_split  maps whose first table multipathd
+#                               loaded is in its journal (a systemd
+#                               initramfs), and of those, maps whose first
+#                               table already had two path groups: the port
+#                               states were known to multipathd (the sysfs
+#                               prioritizer's access_state, or the alua
+#                               prioritizer's own RTPG) when it built the map
+#   mpath_paths_sysfs           paths whose first priority multipathd took
+#                               from the kernel's access_state (the sysfs
+#                               prioritizer; without a handler it asks the
+#                               array itself, the alua prioritizer)
+#   mpath_prio_changed          paths whose first priority is not their last
+#   mpath_first_known           maps whose first table was built from
+#                               access_state on every path, and right: the
+#                               kernel knew the port states
 boot_array_stats() {
 	awk -F'|' '
 	function add(set, key, v) {
@@ -91,6 +106,29 @@ boot_array_stats() {
 	}
 	$1 == "array" && $2 == "mpath_pg" { pg_prio[$3] = $4; pg_st[$3] = $5; next }
 	$1 == "array" && $2 == "mpath_log" { logw++; next }
+	# the first table of each map: FEATURES (count, words) HWHANDLER (count,
+	# words) NR_PGS INIT_PG ... (drivers/md/dm-mpath.c, multipath_ctr)
+	# WWID: addmap [0 SIZE multipath PARAMS]; the paths of its groups are
+	# the words that look like MAJOR:MINOR
+	$1 == "array" && $2 == "mpath_table" {
+		nw = split($3, w, " ")
+		if (w[1] in tab) next
+		tab[w[1]] = 1
+		for (i = 1; i <= nw && w[i] != "multipath"; i++) ;
+		i++; i += w[i] + 1; i += w[i] + 1
+		tables++
+		if (w[i] + 0 >= 2) split1++
+		tab_devs[++ntab] = ""
+		for (; i <= nw; i++)
+			if (w[i] ~ /^[0-9]+:[0-9]+$/) tab_devs[ntab] = tab_devs[ntab] " " w[i]
+		next
+	}
+	$1 == "array" && $2 == "blk" { hcil_of[$4] = $3; hcil_of[$5] = $3; next }
+	# the first priority multipathd computed for a path, and how
+	$1 == "array" && $2 == "mpath_prio" {
+		if (!($3 in prio1)) { prio1[$3] = $5; prio1_by[$3] = $4 }
+		next
+	}
 	$1 == "array" && NF == 3 { v[$2] = $3; next }
 	$1 == "dev" { split($2, h, ":"); devs[++nd] = $0 }
 	$1 == "json" && match($0, /"hctl":"[^"]*"/) {
@@ -152,6 +190,26 @@ boot_array_stats() {
 			print "mpath_paths_bad " bad + 0
 			print "mpath_agree " agree + 0
 			print "mpath_log_warnings " logw + 0
+			# per path: its first priority from access_state (sysfs), and
+			# that priority the final one; a map is known if all its paths are
+			for (d in prio1) {
+				hc = hcil_of[d]
+				if (prio1_by[d] == "sysfs") psys++
+				if (hc in mp_pri && prio1[d] != mp_pri[hc]) pchanged++
+				else if (hc in mp_pri && prio1_by[d] == "sysfs") pknown[hc] = 1
+			}
+			for (t = 1; t <= ntab; t++) {
+				nd2 = split(tab_devs[t], d2, " ")
+				ok = nd2 > 0
+				for (j = 1; j <= nd2; j++)
+					if (!(hcil_of[d2[j]] in pknown)) ok = 0
+				if (ok) known_maps++
+			}
+			print "mpath_paths_sysfs " psys + 0
+			print "mpath_prio_changed " pchanged + 0
+			print "mpath_tables " tables + 0
+			print "mpath_first_split " split1 + 0
+			print "mpath_first_known " known_maps + 0
 		}
 		print "suppressed " sup + 0
 		print "suppressed_blk " supblk + 0

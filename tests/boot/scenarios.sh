@@ -340,6 +340,18 @@ image mpath-systemd SCSI_DH_EARLY_SYSCONFDIR="$files/conf-default" --systemd \
 # them before the scan, dm-multipath attaches alua when it loads a map
 image mpath-dracut --classic --add multipath "${mpath_image[@]}"
 image mpath-dracut-systemd --systemd --add multipath "${mpath_image[@]}"
+# the same with the handler loaded before udev starts, the three ways the
+# multipath stack offers: what 90multipath's install() writes with
+# hostonly_cmdline=yes on a host where scsi_dh_alua is loaded (its cmdline()
+# greps /proc/modules; the build host need not have one, so the file is
+# given: /etc/cmdline.d/90multipath.conf, "rd.driver.pre=scsi_dh_alua ");
+# rd.driver.pre= by hand on the kernel's command line (the mpath-dracut
+# image); and systemd-modules-load with scsi_dh_alua in modules-load.d, as
+# multipath-tools lists dm-multipath there
+image mpath-dracut-cmdline --systemd --add multipath "${mpath_image[@]}" \
+	--include "$files/90multipath-cmdline.conf" /etc/cmdline.d/90multipath.conf
+image mpath-dracut-mload --systemd --add "multipath systemd-modules-load" "${mpath_image[@]}" \
+	--include "$files/modules-load-alua.conf" /etc/modules-load.d/scsi_dh_alua.conf
 
 mpath_luns=${SDE_MPATH_LUNS:-64}
 mpath_cmdline="log_buf_len=8M sde.array=standby sde.array.luns=$mpath_luns"
@@ -347,7 +359,10 @@ mpath_timeout="timeout=$((600 + mpath_luns * 20))"
 mpath_needs=(needs=/sbin/multipathd needs=/lib/multipath/libchecktur.so)
 # every map with both paths and alua, path A in the active group with the
 # alua prioritizer's 50, B (standby, "ghost") in the enabled group with 1;
-# no path failed; multipathd and the status table agree per path
+# no path failed at the end. dm-multipath's "Failing path" lines are a
+# figure, not an expectation: 2 of 15 boots of make bench's mpath section
+# had one, one without the project and one with it, every path up again by
+# the end; the report keeps the kernel lines before each (array|dm_mpath_fail)
 mpath_expect=(
 	"expect=array built = yes"
 	"expect=array mpath_daemon = running"
@@ -364,7 +379,6 @@ mpath_expect=(
 	"expect=array b_dh = alua"
 	"expect=array a_access = active/optimized"
 	"expect=array b_access = standby"
-	"expect=array dm_mpath_fail_lines = 0"
 	"expect=array dh_detached_lines = 0"
 	"expect=array b_lio_read_mbytes = 0"
 	"expect=array trace_overrun = 0"
@@ -378,17 +392,27 @@ mpath_with_expect=(
 	"expect=!kmsg scsi-dh-early: .*(attached|detached|refused|failed) [1-9]"
 	"expect=!json \"verdict\":\"(missing|mismatch)\""
 )
-scenario mpath-array-with image=mpath-classic tier=extra "$mpath_timeout" \
+scenario mpath-array-with image=mpath-classic tier=array "$mpath_timeout" \
 	cmdline="$mpath_cmdline" "${project[@]}" "${mpath_needs[@]}" "${mpath_with_expect[@]}"
 scenario mpath-array-with-systemd image=mpath-systemd tier=array "$mpath_timeout" \
 	cmdline="$mpath_cmdline" "${project[@]}" "${mpath_needs[@]}" "${mpath_with_expect[@]}" \
 	"expect=array mpath_log_warnings = 0"
-scenario mpath-array-dracut image=mpath-dracut tier=extra "$mpath_timeout" \
+scenario mpath-array-dracut image=mpath-dracut tier=array "$mpath_timeout" \
 	cmdline="$mpath_cmdline" "${mpath_needs[@]}" "${mpath_expect[@]}" \
 	"expect=array b_reads_failed > 0"
 scenario mpath-array-dracut-systemd image=mpath-dracut-systemd tier=array "$mpath_timeout" \
 	cmdline="$mpath_cmdline" "${mpath_needs[@]}" "${mpath_expect[@]}" \
 	"expect=array b_reads_failed > 0"
+# the peers that load the handler before udev starts (make bench's mpath
+# section; by hand with run.sh NAME): the handler is on every path, so
+# nothing is left for dm-multipath to attach
+mpath_pre_expect=("${mpath_needs[@]}" "${mpath_expect[@]}" "expect=array mpath_first_split = @luns")
+scenario mpath-array-dracut-cmdline image=mpath-dracut-cmdline tier=extra "$mpath_timeout" \
+	cmdline="$mpath_cmdline" "${mpath_pre_expect[@]}"
+scenario mpath-array-dracut-pre image=mpath-dracut-systemd tier=extra "$mpath_timeout" \
+	cmdline="$mpath_cmdline rd.driver.pre=scsi_dh_alua" "${mpath_pre_expect[@]}"
+scenario mpath-array-dracut-mload image=mpath-dracut-mload tier=extra "$mpath_timeout" \
+	cmdline="$mpath_cmdline" "${mpath_pre_expect[@]}"
 
 # ---- a real root: Debian with systemd and the project's package ----
 

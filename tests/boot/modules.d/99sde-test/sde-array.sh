@@ -266,6 +266,14 @@ sde_array_mpath_report() {
             sed 's/^/array|mpath_log|/'
         journalctl -b -q --no-pager -o short-monotonic -p warning -u systemd-udevd.service \
             2> /dev/null | sed 's/^/array|udev_log|/'
+        # the tables multipathd loaded, in order ("WWID: addmap [0 SIZE
+        # multipath PARAMS]", libmultipath's dm_addmap, verbosity 2), and
+        # each priority it computed ("sdX: sysfs prio = 1", get_prio,
+        # verbosity 3): sysfs is access_state, alua its own RTPG
+        journalctl -b -q --no-pager -o cat -u multipathd.service 2> /dev/null | sed -n \
+            -e 's/^\(.*: \(addmap\|reload\) \[0 [0-9]* multipath .*\)$/array|mpath_table|\1/p' \
+            -e 's/^\([a-z0-9]*\): \([a-z0-9_]*\) prio = \([0-9]*\)$/array|mpath_prio|\1|\2|\3/p' \
+            -e 's/^\(.*\(checker failed\|mark as failed\|reinstat\|path .* down\).*\)$/array|mpath_down|\1/p'
     fi
 }
 
@@ -348,8 +356,19 @@ sde_array_report() {
     # detach (scsi_dh_handler_detach); dm-multipath failing a path
     sed -n 's/^.*\] sd \([0-9:]*\): alua: port group .* state .*/\1/p' /tmp/sde-array.dmesg |
         sort | uniq -c | awk '{ print "array|tpgs|" $2 "|" $1 }'
+    # the paths' block devices, as dm-multipath's tables and multipathd name them
+    for _b in /sys/bus/scsi/devices/*:*:*:*/block/*/dev; do
+        [ -e "$_b" ] || continue
+        _h=${_b#/sys/bus/scsi/devices/}
+        _n=${_b%/dev}
+        echo "array|blk|${_h%%/*}|$(cat "$_b")|${_n##*/}"
+    done
     echo "array|dh_detached_lines|$(grep -c ': Detached$' /tmp/sde-array.dmesg)"
     echo "array|dm_mpath_fail_lines|$(grep -c 'multipath: .*Failing path' /tmp/sde-array.dmesg)"
+    # each failed path with the kernel lines before it: why it failed
+    # (an I/O error dm-mpath saw, multipath_end_io; or multipathd's checker,
+    # the "fail_path" message)
+    grep -B4 'multipath: .*Failing path' /tmp/sde-array.dmesg | sed 's/^/array|dm_mpath_fail|/'
     sde_array_mpath_report
 }
 
