@@ -26,6 +26,15 @@
 #                failed READs on the standby paths at 16, 64 and 128 LUNs, without
 #                a handler, with scsi-dh-early, and with the kernel's best (the
 #                handler modprobed by hand right before the first scan)
+#   afirst       the same array with every A path scanned before any B path
+#                (sde.array.order=a-first), 64 LUNs: without, the kernel's best,
+#                with, and the kernel's best with sd held off each B path until
+#                its port state is known (sde.array.hold=1)
+#   mpath        the standby array with dm-multipath (multipathd, dracut's
+#                multipath module, systemd initramfs), 16 LUNs: the module
+#                alone; with rd.driver.pre=scsi_dh_alua in the image (what it
+#                writes with hostonly_cmdline=yes), on the kernel's command
+#                line, or scsi_dh_alua in modules-load.d; with scsi-dh-early
 #
 # Environment: BENCH_SWEEP_SIZES (default "16 256 1024 4096 16384"),
 # BENCH_ALT_SIZES (alternatives, default "16 256 1024 4096"), BENCH_RUNS
@@ -34,7 +43,9 @@
 # BENCH_BOOT_LUNS (default 256, a multiple of 4), BENCH_WORK
 # (the fake trees, default /dev/shm/sde-bench-UID), BENCH_ARRAY_LUNS (default
 # "16 64 128"), BENCH_ARRAY_BOOTS (boots per mode and size, default "16:3
-# 64:3 128:1"), BENCH_OUT (default bench), and the boot harness's
+# 64:3 128:1"), BENCH_AFIRST_LUNS (default 64), BENCH_AFIRST_BOOTS (default
+# 3), BENCH_MPATH_LUNS (default 16), BENCH_MPATH_BOOTS (default 3),
+# BENCH_OUT (default bench), and the boot harness's
 # (SDE_BOOT_WORK, ...: see tests/boot/lib.sh).  Boots take the machine-wide
 # lock /tmp/sde-qemu.lock one at a time.
 set -euo pipefail
@@ -43,7 +54,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=${BENCH_OUT:-bench}
-all_sections="sweep alternatives attach boot footprint array"
+all_sections="sweep alternatives attach boot footprint array afirst mpath"
 modes=(without with best)
 
 usage() {
@@ -52,7 +63,7 @@ Usage: ${0##*/} [--report-only | --resume] [SECTION...]
 
 Run the benchmark sections (default: all; sections: $all_sections)
 and write $out/report.md.  --report-only: write the report from the figures
-already in $out/data without running anything.  --resume (array): keep the
+already in $out/data without running anything.  --resume (array, afirst, mpath): keep the
 figures in $out/data and boot only what they lack.
 USAGE
 }
@@ -68,7 +79,7 @@ for a in "$@"; do
 		;;
 	--report-only) report_only=yes ;;
 	--resume) resume=yes ;;
-	sweep | alternatives | attach | boot | footprint | array) sections+=("$a") ;;
+	sweep | alternatives | attach | boot | footprint | array | afirst | mpath) sections+=("$a") ;;
 	*)
 		printf "%s: unknown argument '%s'\nTry '%s --help'.\n" "${0##*/}" "$a" "${0##*/}" >&2
 		exit 2
@@ -390,25 +401,26 @@ footprint_run() {
 # One boot: run.sh in a subshell (the scenarios read SDE_ARRAY_LUNS when they
 # are declared), under the machine-wide QEMU lock; the figures of its report
 # appended to the data file as one TSV line.
-array_boot() {
-	local n=$1 mode=$2 run=$3 data=$4 log rc=0 rep secs stats status
+array_header="luns	mode	run	status	b_reads_failed	b_cmds_failed	b_ioerr	b_touched	ioerr_lines	suppressed_blk	b_lio_in_cmds	settle_ms	boot_s	b_dh"
+peer_header="$array_header	mpath_maps_2paths	mpath_agree	mpath_tables	mpath_first_split	mpath_first_known	mpath_ms	mpath_paths_bad	dm_mpath_fail_lines	hold_ms_max"
+
+# peer_boot SECTION SCENARIO LUNVAR N MODE RUN DATA: one boot of a scenario
+# of tests/boot with LUNVAR=N (its LUN count), its figures appended to DATA
+# as a line of $peer_header; a boot that built no array is a "failed" line
+peer_boot() {
+	local section=$1 scen=$2 var=$3 n=$4 mode=$5 run=$6 data=$7 log rc=0 rep secs stats status
 	log=$(mktemp)
-	rep=$out/data/array-$n-$mode-$run.report
-	# the report is copied while the lock is held: another boot of the same
-	# scenario (make demo) would replace it
+	rep=$out/data/$section-$n-$mode-$run.report
 	# shellcheck disable=SC2016  # expanded by the inner shell
-	flock /tmp/sde-qemu.lock env SDE_ARRAY_LUNS="$n" \
-		SDE_BOOT_TIMEOUT="${SDE_BOOT_TIMEOUT:-1200}" bash -c '
+	flock /tmp/sde-qemu.lock env "$var=$n" bash -c '
 		rc=0
-		tests/boot/run.sh "array-$1" || rc=$?
-		cp "${SDE_BOOT_WORK:-/var/cache/scsi-dh-early/boot}/logs/array-$1/report-pre-mount.txt" \
+		tests/boot/run.sh "$1" || rc=$?
+		cp "${SDE_BOOT_WORK:-/var/cache/scsi-dh-early/boot}/logs/$1/report-pre-mount.txt" \
 			"$2" 2>/dev/null || :
-		exit "$rc"' bench "$mode" "$rep" >"$log" 2>&1 || rc=$?
-	secs=$(sed -n "s/^# boot array-$mode: \([0-9.]*\) s$/\1/p" "$log")
-	# a boot whose array was built and measured counts even if one of the
-	# scenario's checks failed (status "check-failed", listed in the report)
+		exit "$rc"' bench "$scen" "$rep" >"$log" 2>&1 || rc=$?
+	secs=$(sed -n "s/^# boot $scen: \([0-9.]*\) s$/\1/p" "$log")
 	if [ ! -s "$rep" ] || ! grep -qx 'array|built|yes' "$rep"; then
-		echo "bench: array $n LUNs $mode #$run: boot failed (exit $rc)" >&2
+		echo "bench: $section $n LUNs $mode #$run: boot failed (exit $rc)" >&2
 		sed 's/^/  /' "$log" | tail -n 30 >&2
 		rm -f "$log" "$rep"
 		printf '%s\t%s\t%s\tfailed\n' "$n" "$mode" "$run" >>"$data"
@@ -417,7 +429,7 @@ array_boot() {
 	status=ok
 	if [ "$rc" -ne 0 ]; then
 		status=check-failed
-		grep -E '^# +FAIL' "$log" | sed "s/^/bench: array $n LUNs $mode #$run: /" >&2 || :
+		grep -E '^# +FAIL' "$log" | sed "s/^/bench: $section $n LUNs $mode #$run: /" >&2 || :
 	fi
 	rm -f "$log"
 	gzip -f "$rep"
@@ -426,14 +438,56 @@ array_boot() {
 	. "$top/tests/boot/array.sh"
 	stats=$(boot_array_stats <(zcat "$rep"))
 	get() { awk -v k="$1" '$1 == k { print $2 }' <<<"$stats"; }
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$n" "$mode" "$run" "$status" \
-		"$(get b_reads_failed)" "$(get b_cmds_failed)" "$(get b_ioerr)" \
-		"$(get b_touched)" "$(get ioerr_lines)" "$(get suppressed_blk)" \
-		"$(get b_lio_in_cmds)" "$(get settle_ms)" "${secs:-0}" "$(get b_dh)" >>"$data"
-	echo "bench: array $n LUNs $mode #$run: $(get b_reads_failed) failed READs on standby paths"
+	local f line
+	line="$n	$mode	$run	$status"
+	for f in b_reads_failed b_cmds_failed b_ioerr b_touched ioerr_lines suppressed_blk \
+		b_lio_in_cmds settle_ms; do
+		line+="	$(get "$f")"
+	done
+	line+="	${secs:-0}	$(get b_dh)"
+	for f in mpath_maps_2paths mpath_agree mpath_tables mpath_first_split mpath_first_known mpath_ms \
+		mpath_paths_bad dm_mpath_fail_lines hold_ms_max; do
+		line+="	$(get "$f")"
+	done
+	printf '%s\n' "$line" >>"$data"
+	echo "bench: $section $n LUNs $mode #$run: $(get b_reads_failed) failed READs on standby paths"
 }
 
-array_header="luns	mode	run	status	b_reads_failed	b_cmds_failed	b_ioerr	b_touched	ioerr_lines	suppressed_blk	b_lio_in_cmds	settle_ms	boot_s	b_dh"
+# peer_run SECTION LUNVAR N BOOTS MODE:SCENARIO...: BOOTS rounds, every mode
+# once a round (a slow spell of the machine hits all alike)
+peer_run() {
+	local section=$1 var=$2 n=$3 boots=$4 data=$out/data/$1.tsv run spec mode
+	shift 4
+	if [ "$resume" = no ] || [ ! -s "$data" ]; then
+		printf '%s\n' "$peer_header" >"$data"
+	fi
+	for run in $(seq 1 "$boots"); do
+		for spec in "$@"; do
+			mode=${spec%%:*}
+			if [ "$resume" = yes ] && awk -F'\t' -v n="$n" -v m="$mode" -v r="$run" \
+				'$1 == n && $2 == m && $3 == r && $4 != "failed" { f = 1 } END { exit !f }' \
+				"$data"; then
+				continue
+			fi
+			peer_boot "$section" "${spec#*:}" "$var" "$n" "$mode" "$run" "$data"
+		done
+	done
+}
+
+# The A-first topology: every A path scanned first, then every B path
+afirst_run() {
+	peer_run afirst SDE_AFIRST_LUNS "${BENCH_AFIRST_LUNS:-64}" "${BENCH_AFIRST_BOOTS:-3}" \
+		without:afirst-without best:afirst-best with:afirst-with hold:afirst-hold
+}
+
+# dm-multipath beside the standby array: dracut's multipath module alone, the
+# ways it offers to load the handler first, and with scsi-dh-early
+mpath_run() {
+	peer_run mpath SDE_MPATH_LUNS "${BENCH_MPATH_LUNS:-16}" "${BENCH_MPATH_BOOTS:-3}" \
+		dracut:mpath-array-dracut-systemd cmdline:mpath-array-dracut-cmdline \
+		pre:mpath-array-dracut-pre mload:mpath-array-dracut-mload \
+		with:mpath-array-with-systemd
+}
 
 # Each boot's line is appended at once: an interrupted run keeps what it
 # measured, and --report-only reports it.
@@ -441,7 +495,7 @@ array_run() {
 	local data=$out/data/array.tsv n boots spec run mode
 	local max=1
 	if [ "$resume" = no ] || [ ! -s "$data" ]; then
-		printf '%s\n' "$array_header" >"$data"
+		printf '%s\n' "$peer_header" >"$data"
 	fi
 	for spec in ${BENCH_ARRAY_BOOTS:-16:3 64:3 128:1}; do
 		[ "${spec#*:}" -gt "$max" ] && max=${spec#*:}
@@ -462,7 +516,7 @@ array_run() {
 					"$data"; then
 					continue
 				fi
-				array_boot "$n" "$mode" "$run" "$data"
+				peer_boot array "array-$mode" SDE_ARRAY_LUNS "$n" "$mode" "$run" "$data"
 			done
 		done
 	done
@@ -532,7 +586,9 @@ fi
 	echo "BENCH_BOOT_LUNS=$boot_luns SDE_BOOT_WORK=/var/cache/scsi-dh-early/boot-bench scripts/bench.sh boot"
 	echo "scripts/bench.sh footprint"
 	echo "BENCH_ARRAY_LUNS=\"${BENCH_ARRAY_LUNS:-16 64 128}\" BENCH_ARRAY_BOOTS=\"${BENCH_ARRAY_BOOTS:-16:3 64:3 128:1}\" scripts/bench.sh array"
-	echo "scripts/bench.sh --resume array  # boot only what bench/data lacks (an interrupted run)"
+	echo "BENCH_AFIRST_LUNS=${BENCH_AFIRST_LUNS:-64} BENCH_AFIRST_BOOTS=${BENCH_AFIRST_BOOTS:-3} scripts/bench.sh afirst"
+	echo "BENCH_MPATH_LUNS=${BENCH_MPATH_LUNS:-16} BENCH_MPATH_BOOTS=${BENCH_MPATH_BOOTS:-3} scripts/bench.sh mpath"
+	echo "scripts/bench.sh --resume array afirst mpath  # boot only what bench/data lacks (an interrupted run)"
 	echo "scripts/bench.sh --report-only   # the report again from bench/data"
 	echo '```'
 	echo

@@ -134,6 +134,41 @@ sweep_figures() {
 	assert_output $'# without\n16 200 100 300\n\n\n# with\n16 1 0 2\n128 11 11 11\n\n\n# best\n16 0 0 0\n128 10 10 10'
 }
 
+@test "analysis: the A-first and multipath modes, in their order, with ranges and the plot's points" {
+	h="luns mode run status b_reads_failed b_cmds_failed b_ioerr b_touched ioerr_lines suppressed_blk b_lio_in_cmds settle_ms boot_s b_dh mpath_maps_2paths mpath_agree mpath_tables mpath_first_split mpath_first_known mpath_ms mpath_paths_bad dm_mpath_fail_lines hold_ms_max"
+	tsv afirst.tsv <<-EOF
+	$h
+	64 hold 1 ok 0 0 0 0 0 0 0 90000 200 alua - - - - - - - 0 10
+	64 hold 2 ok 0 2 2 0 0 0 0 92000 200 alua - - - - - - - 0 14
+	64 without 1 ok 1593 1700 1700 64 166 1400 0 199540 228 detached - - - - - - - 0 0
+	64 best 1 failed
+	EOF
+	tsv mpath.tsv <<-EOF
+	$h
+	16 with 1 ok 2 4 4 2 0 2 0 60000 120 alua 16 32 16 16 16 70000 0 0 0
+	16 dracut 1 ok 40 60 60 9 10 30 0 58000 110 alua 16 0 16 12 0 69000 0 0 0
+	16 dracut 2 ok 50 70 70 11 12 38 0 62000 115 alua 16 0 16 14 0 71000 0 0 0
+	EOF
+	run -0 analyze sections
+	assert_line "| 64 | without a handler | 1 | 1593 | 1700 | 166+1400 | 64 | - | 199.5 |"
+	assert_line "| 64 | the kernel's best, sd held | 2 | 0 | 1 (0–2) | 0+0 | 0 | 12 (10–14) | 91.0 (90.0–92.0) |"
+	refute_line --partial "| 64 | the kernel's best |"
+	assert_line "Raw figures, one boot a line: [data/afirst.tsv](data/afirst.tsv)."
+	# dracut's module first, scsi-dh-early last, whatever the order of the boots
+	assert_line "| 16 | dracut's multipath module alone | 2 | 45 (40–50) | 11 (10–12)+34 (30–38) | 10 (9–11) | 16 / 16 | 13 (12–14) | 0 | - | 0 | 60.0 (58.0–62.0) | 70.0 (69.0–71.0) |"
+	assert_line "| 16 | + scsi-dh-early | 1 | 2 | 0+2 | 2 | 16 / 16 | 16 | 16 | 32 | 0 | 60.0 | 70.0 |"
+	run -0 grep '^| 16 | ' <<<"$output"
+	assert_line --index 0 --partial "dracut's multipath module alone"
+	assert_line --index 1 --partial "scsi-dh-early"
+	# the plots' points: position, median, min, max of each mode that booted
+	run -0 cat "$OUT/data/afirst-plot.dat"
+	assert_output $'0 1593 1593 1593\n1 0 0 0'
+	run -0 cat "$OUT/data/mpath-plot.dat"
+	assert_output $'0 45 40 50\n1 2 2 2'
+	run -0 grep -c 'boxerrorbars' "$GNUPLOT_LOG"
+	assert_output 2
+}
+
 @test "analysis: the late attach against its ideal, the boot's CPU time, the footprint" {
 	tsv attach.tsv <<-'EOF'
 	luns write_ms write_jobs dry_run_s seconds attached

@@ -25,8 +25,15 @@ import subprocess
 import sys
 from fractions import Fraction
 
-SECTIONS = ("sweep", "alternatives", "attach", "boot", "footprint", "array")
+SECTIONS = ("sweep", "alternatives", "attach", "boot", "footprint", "array", "afirst", "mpath")
 MODES = ("without", "with", "best")
+AFIRST_MODES = (("without", "without a handler"), ("best", "the kernel's best"),
+                ("with", "with scsi-dh-early"), ("hold", "the kernel's best, sd held"))
+MPATH_MODES = (("dracut", "dracut's multipath module alone"),
+               ("cmdline", "+ rd.driver.pre in the image (hostonly_cmdline)"),
+               ("pre", "+ rd.driver.pre on the command line"),
+               ("mload", "+ modules-load.d"),
+               ("with", "+ scsi-dh-early"))
 NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*\Z")
 PREFIX = re.compile(r"\s*[-+]?((\d+\.?\d*|\.\d+)([eE][-+]?\d+)?|inf(inity)?|nan)", re.I)
 INT_MAX = 2147483647
@@ -256,8 +263,9 @@ def array_cell(table, n, mode, name):
     return "%s (%s–%s)" % (med, lo, hi)
 
 
-def array_settle(table, n, mode):
-    med, lo, hi, k = array_summary(table, n, mode, "settle_ms")
+def array_settle(table, n, mode, name="settle_ms"):
+    """ "median (min–max)" of a column of milliseconds, in seconds."""
+    med, lo, hi, k = array_summary(table, n, mode, name)
     if k == "0":
         return "-"
     if num(k) == 1:
@@ -715,6 +723,79 @@ figure of the emulator more than of the kernel).
                  "%d." % checked)
         self.say("Raw figures, one boot a line: [data/array.tsv](data/array.tsv).")
 
+    def afirst(self):
+        data = self.table("afirst.tsv")
+        self.say("""## A first, then B: the kernel's best is not the limit
+
+The same array with every A path scanned before any B path (`sde.array.order=a-first`):
+when B is scanned its LUN is already known through A, so udev's probes of B start as
+soon as sd binds, while alua's first RTPG for B is still pending (`alua_alloc_pg` sets a
+new port group active/optimized; the RTPG runs on kaluad about 5 ms later).  Modes:
+**without** a handler; **the kernel's best** (`modprobe scsi_dh_alua` right before the
+first LUN link); **with** scsi-dh-early; **hold**: the kernel's best, and sd bound to each
+B path by hand only once its `access_state` has left active/optimized
+(`/sys/bus/scsi/drivers_autoprobe` = 0, then `drivers/sd/bind`; `sde.array.hold=1`,
+*longest wait* the most it waited for a path).  Columns as in the section above.
+""")
+        def cells(mode, n):
+            return [array_cell(data, n, mode, "b_reads_failed"),
+                    array_cell(data, n, mode, "b_cmds_failed"),
+                    array_cell(data, n, mode, "ioerr_lines") + "+"
+                    + array_cell(data, n, mode, "suppressed_blk"),
+                    array_cell(data, n, mode, "b_touched"),
+                    array_cell(data, n, mode, "hold_ms_max") if mode == "hold" else "-",
+                    array_settle(data, n, mode)]
+        peer_table(self, data, AFIRST_MODES, "afirst",
+                   ["failed READs", "failed cmds", "I/O error lines", "B LUNs hit",
+                    "longest wait (ms)", "settle (s)"], cells,
+                   "A paths first, then B: failed READs on standby paths",
+                   "failed READs, A first")
+
+    def mpath(self):
+        data = self.table("mpath.tsv")
+        self.say("""## dm-multipath beside the array: dracut's multipath module and its peers
+
+The standby array of the first array section, with multipath-tools' multipathd started by
+dracut's `multipath` module (Debian 12: multipath-tools 0.9.4, dracut 059; systemd
+initramfs; `find_multipaths yes`, the rest its hardware table: group_by_prio,
+`hardware_handler "1 alua"`).  Modes, each an image of `tests/boot/scenarios.sh`:
+**dracut** (the module as distributions ship it, no-hostonly: the handlers are in the
+image, nothing loads them before the scan; dm-multipath attaches alua when it loads a
+map); **cmdline** (the same with `/etc/cmdline.d/90multipath.conf` =
+`rd.driver.pre=scsi_dh_alua`, what the module's `install()` writes with
+`hostonly_cmdline=yes` on a host where scsi_dh_alua is loaded); **pre**
+(`rd.driver.pre=scsi_dh_alua` on the kernel's command line); **mload** (scsi_dh_alua in
+`/etc/modules-load.d`, loaded by systemd-modules-load); **with** (scsi-dh-early added).
+
+Columns: *failed READs*, *I/O error lines*, *B LUNs hit*, *settle* as above; *maps* = maps
+with both paths at the end / LUNs; *first table split* = maps whose first table
+(multipathd's `addmap` in its journal) already had two path groups, i.e. the port states
+were known to multipathd when it built the map (by the sysfs prioritizer's `access_state`
+or by the alua prioritizer's own RTPG); *kernel knew* = maps whose every path got its
+first priority from the kernel's `access_state` (multipathd's `sysfs prio` line, verbosity
+3) and kept it: the handler was attached and had its port state when multipathd first
+looked; *agree* = paths where scsi-dh-early's status table and multipathd agree (with
+only); *failing path lines* = dm-multipath's `Failing path` kernel lines; *maps ready* =
+first LUN link until every LUN has its map of 2 paths.
+""")
+        def cells(mode, n):
+            return [array_cell(data, n, mode, "b_reads_failed"),
+                    array_cell(data, n, mode, "ioerr_lines") + "+"
+                    + array_cell(data, n, mode, "suppressed_blk"),
+                    array_cell(data, n, mode, "b_touched"),
+                    "%s / %s" % (array_cell(data, n, mode, "mpath_maps_2paths"), n),
+                    array_cell(data, n, mode, "mpath_first_split"),
+                    array_cell(data, n, mode, "mpath_first_known"),
+                    array_cell(data, n, mode, "mpath_agree") if mode == "with" else "-",
+                    array_cell(data, n, mode, "dm_mpath_fail_lines"),
+                    array_settle(data, n, mode), array_settle(data, n, mode, "mpath_ms")]
+        peer_table(self, data, MPATH_MODES, "mpath",
+                   ["failed READs", "I/O error lines", "B LUNs hit", "maps",
+                    "first table split", "kernel knew", "agree", "failing path lines",
+                    "settle (s)", "maps ready (s)"], cells,
+                   "dm-multipath on the standby array: failed READs on B paths",
+                   "failed READs with dm-multipath")
+
     def array_plot(self, data):
         """Failed READs (median, range) against the LUN count, one line a mode."""
         if not shutil.which("gnuplot"):
@@ -742,6 +823,67 @@ plot "{pts}" index 0 using 1:2:3:4 with yerrorlines title "without a handler", \
      "{pts}" index 1 using 1:2:3:4 with yerrorlines title "with scsi-dh-early", \\
      "{pts}" index 2 using 1:2:3:4 with yerrorlines title "kernel's best (modprobe by hand)"
 """)
+
+
+def peer_rows(table, modes):
+    """(mode, label, boots, n) for each mode with a boot that has figures."""
+    out = []
+    for n in sizes_of(table):
+        for mode, label in modes:
+            k = sum(1 for r in table[1:] if same(field(r, 1), n) and same(field(r, 2), mode)
+                    and field(r, 4) != "failed")
+            if k:
+                out.append((mode, label, k, n))
+    return out
+
+
+def peer_plot(report, table, modes, name, title):
+    """Failed READs per mode as boxes (median) with the range."""
+    if not shutil.which("gnuplot"):
+        print("bench: gnuplot not found: no plot", file=sys.stderr)
+        return False
+    pts = "%s/%s-plot.dat" % (report.data, name)
+    lines, tics = "", []
+    for i, (mode, label, _, n) in enumerate(peer_rows(table, modes)):
+        med, lo, hi, _ = array_summary(table, n, mode, "b_reads_failed")
+        lines += "%d %s %s %s\n" % (i, med, lo, hi)
+        tics.append('"%s" %d' % (mode, i))
+    if not lines:
+        return False
+    return report.plot(pts, lines, name + "-reads.svg", 380, f"""\
+set title "{title}"
+set ylabel "failed READs on B paths (median, range)"
+set yrange [0:*]
+set xrange [-0.6:{len(tics) - 0.4}]
+set xtics ({", ".join(tics)})
+set style fill solid 0.5
+set grid ytics
+unset key
+# x:y:ylow:yhigh:xdelta (with four columns the fourth would be the width)
+plot "{pts}" using 1:2:3:4:(0.6) with boxerrorbars lc rgb "#4477aa"
+""")
+
+
+def peer_table(report, table, modes, name, heads, cells, title, alt):
+    """One row a mode (LUNs, mode, boots, then cells(mode, n)), the plot, the footer."""
+    report.say("| LUNs | mode | boots | " + " | ".join(heads) + " |")
+    report.say("|---:|---|---:|" + "---:|" * len(heads))
+    for mode, label, k, n in peer_rows(table, modes):
+        report.say("| %s | %s | %d | %s |" % (n, label, k, " | ".join(cells(mode, n))))
+    report.say("")
+    if peer_plot(report, table, modes, name, title):
+        report.say("![%s](%s-reads.svg)" % (alt, name))
+        report.say("")
+    peer_footer(report, table, name)
+
+
+def peer_footer(report, table, name):
+    failed = sum(1 for r in table[1:] if field(r, 4) == "failed")
+    checked = sum(1 for r in table[1:] if field(r, 4) == "check-failed")
+    report.say("Boots that failed (no figures, left out above): %d." % failed,
+               "Boots with figures but a failed scenario check (counted above):",
+               "%d." % checked)
+    report.say("Raw figures, one boot a line: [data/%s.tsv](data/%s.tsv)." % (name, name))
 
 
 def main():
