@@ -11,17 +11,34 @@
 load suite
 
 # dm-multipath on the standby array (64 LUNs x 2 paths): multipathd from
-# dracut's multipath module, with the project and without it.  Per path:
+# dracut's multipath module, with the project and without it, in both inits.  Per path:
 # both handlers' views agree, no path fails, nothing is attached twice or
 # detached.  The peer: dracut's module alone, as distributions ship it, where
 # READs fail on B until dm-multipath attaches alua with each map.
-@test "dm-multipath (dracut's multipath module, multipathd), systemd: 64 maps of 2 paths, alua, groups 50/1, the status table agrees; READs a third of the module alone's at most" {
-	local dracut with
-	boot mpath-array-dracut-systemd
-	boot mpath-array-with-systemd
-	dracut=$(boot_array_get "$BOOT_WORK/logs/mpath-array-dracut-systemd/report-pre-mount.txt" b_reads_failed)
-	with=$(boot_array_get "$BOOT_WORK/logs/mpath-array-with-systemd/report-pre-mount.txt" b_reads_failed)
+# mpath_pair PEER WITH, both booted: the READs failed on B a third of the
+# peer's at most
+mpath_pair() {
+	local dracut with known_d known_w
+	dracut=$(boot_array_get "$BOOT_WORK/logs/$1/report-pre-mount.txt" b_reads_failed)
+	with=$(boot_array_get "$BOOT_WORK/logs/$2/report-pre-mount.txt" b_reads_failed)
 	echo "# READs failed on standby paths: dracut's multipath module alone $dracut, with scsi-dh-early $with" >&3
+	# the journal says how multipathd got each priority (systemd images only)
+	if known_d=$(boot_array_get "$BOOT_WORK/logs/$1/report-pre-mount.txt" mpath_first_known) &&
+		known_w=$(boot_array_get "$BOOT_WORK/logs/$2/report-pre-mount.txt" mpath_first_known); then
+		echo "# maps built from the kernel's access_state on every path: alone $known_d, with $known_w" >&3
+	fi
 	[ "$dracut" -gt 0 ]
 	[ $((with * 3)) -le "$dracut" ]
+}
+
+@test "dm-multipath (dracut's multipath module, multipathd), systemd: 64 maps of 2 paths, alua, groups 50/1, the status table agrees; READs a third of the module alone's at most" {
+	boot mpath-array-dracut-systemd
+	boot mpath-array-with-systemd
+	mpath_pair mpath-array-dracut-systemd mpath-array-with-systemd
+}
+
+@test "dm-multipath, classic initramfs (multipathd from the pre-trigger hook): the same maps, groups and agreement; READs a third of the module alone's at most" {
+	boot mpath-array-dracut
+	boot mpath-array-with
+	mpath_pair mpath-array-dracut mpath-array-with
 }
