@@ -11,6 +11,8 @@ set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
+# the multipath screen's array: small, multipathd's maps take their time
+export SDE_MPATH_LUNS=${SDE_MPATH_LUNS:-8}
 # shellcheck source=tests/boot/lib.sh
 . tests/boot/lib.sh
 # shellcheck source=tests/boot/scenarios.sh
@@ -114,3 +116,81 @@ bench).  Boot times are left out: under QEMU without KVM their noise is larger
 than any difference.
 OUTRO
 echo "Logs: $BOOT_WORK/logs/array-without, array-with, array-best"
+
+# ---- the second screen: dm-multipath on the same array ----
+if ! command -v multipathd >/dev/null 2>&1 || [ ! -e /lib/multipath/libchecktur.so ]; then
+	echo
+	echo "demo: multipath-tools is not installed here: no multipath screen" >&2
+	exit 0
+fi
+cat <<INTRO2
+
+Now the stack most SAN hosts run: dm-multipath, multipathd started in the
+initramfs by dracut's own multipath module, on the same array ($SDE_MPATH_LUNS LUNs).
+dm-multipath attaches alua itself, but only when it loads a LUN's map, after
+udev has probed both paths.  Two boots:
+  dracut     dracut's multipath module alone, as distributions ship it
+  with       the same with scsi-dh-early
+
+INTRO2
+for run in dracut with; do
+	echo "booting multipath ${run}..."
+	log=$(mktemp)
+	if ! boot_scenario "mpath-array-$run-systemd" 2>"$log"; then
+		cat "$log" >&2
+		rm -f "$log"
+		echo "demo: the multipath boot '$run' failed" >&2
+		exit 1
+	fi
+	rm -f "$log"
+done
+mrep() {
+	printf '%s\n' "$BOOT_WORK/logs/mpath-array-$1-systemd/report-pre-mount.txt"
+}
+echo
+echo "multipathd's maps after the boot (multipathd show paths/topology):"
+printf '%-4s  %-32s  %-32s  %s\n' "" "PATH A (group, prio, checker)" \
+	"PATH B (group, prio, checker)" "FAILED READs ON B"
+printf '%-4s  %-15s %-16s  %-15s %-16s  %s\n' LUN dracut with dracut with dracut/with
+awk -F'|' '
+	FNR == 1 { run++ }
+	$1 == "array" && $2 == "host" { host[run, $3] = $4 }
+	$1 == "array" && $2 == "luns" { luns = $3 }
+	$1 == "array" && $2 == "trace" { split($3, h, ":"); rd[run, h[1], h[4]] = $6 }
+	$1 == "array" && $2 == "mpath_path" { split($3, h, ":"); chk[run, h[1], h[4]] = $7 }
+	$1 == "array" && $2 == "mpath_pg" {
+		split($3, h, ":")
+		pg[run, h[1], h[4]] = $5 "," $4
+	}
+	function st(r, p, l,   n) {
+		n = host[r, p]
+		if (!((r, n, l) in pg)) return "no map"
+		return pg[r, n, l] "," chk[r, n, l]
+	}
+	END {
+		for (l = 0; l < luns; l++)
+			printf "%-4s  %-15s %-16s  %-15s %-16s  %d/%d\n", l,
+				st(1, "a", l), st(2, "a", l), st(1, "b", l), st(2, "b", l),
+				rd[1, host[1, "b"], l], rd[2, host[2, "b"], l]
+	}' "$(mrep dracut)" "$(mrep with)"
+mfig() {
+	boot_array_get "$(mrep "$1")" "$2"
+}
+echo
+printf 'READs failed on standby paths: dracut alone %s, with scsi-dh-early %s\n' \
+	"$(mfig dracut b_reads_failed)" "$(mfig with b_reads_failed)"
+for run in dracut with; do
+	printf '  %-8s I/O error lines %s printed, %s suppressed; maps with 2 paths %s of %s\n' \
+		"$run:" "$(mfig "$run" ioerr_lines)" "$(mfig "$run" suppressed_blk)" \
+		"$(mfig "$run" mpath_maps_2paths)" "$SDE_MPATH_LUNS"
+done
+cat <<'OUTRO2'
+
+Both end with the same maps: A in the active group (alua prio 50, "ready"), B in
+the enabled group (prio 1, "ghost").  The difference is before the maps: with
+dracut alone nothing knows B is standby until multipathd loads the map, so the
+partition scan's and udev's READs of B fail first.  Medians over several boots,
+and the other ways to load the handler early (rd.driver.pre=, modules-load.d):
+bench/report.md.
+OUTRO2
+echo "Logs: $BOOT_WORK/logs/mpath-array-dracut-systemd, mpath-array-with-systemd"
