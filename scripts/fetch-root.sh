@@ -83,9 +83,10 @@ mirror=-
 [ -z "${SDE_ROOT_MIRROR:-}" ] || mirror=$SDE_ROOT_MIRROR
 rm -rf "$out.tmp" "$out"
 trap 'rm -rf "$out.tmp"' EXIT
-# a second attempt when the first fails: an archive that drops a download
-# now and then fails a whole mmdebstrap run (seen: "apt download failed")
-for attempt in 1 2; do
+# three attempts, a minute and two apart: an archive that drops downloads
+# now and then fails a whole mmdebstrap run (seen: "apt download failed",
+# twice in a row 30 s apart)
+for attempt in 1 2 3; do
 	if sources | mmdebstrap --quiet --variant=minbase --include="$include" \
 		--aptopt='Acquire::Retries "3"' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' \
@@ -95,9 +96,9 @@ for attempt in 1 2; do
 		break
 	fi
 	rm -rf "$out.tmp"
-	[ "$attempt" -lt 2 ] || exit 1
-	echo "$prog: mmdebstrap failed, once more in 30 s" >&2
-	sleep 30
+	[ "$attempt" -lt 3 ] || exit 1
+	echo "$prog: mmdebstrap failed, once more in $((attempt * 60)) s" >&2
+	sleep $((attempt * 60))
 done
 touch "$out.tmp/.complete"
 mv "$out.tmp" "$out"
