@@ -107,7 +107,7 @@ boot_rootfs_debian() {
 	fi
 	rm -f "$root/tmp/${deb##*/}" "$out.dpkg.log"
 
-	boot_realroot_files "$root"
+	boot_realroot_files "$root" "$name"
 	rm -f "$out"
 	mke2fs -q -t ext4 -O ^has_journal -d "$root" "$out" 640M >"$out.log" 2>&1 || rc=$?
 	rm -rf "$root"
@@ -120,12 +120,19 @@ boot_rootfs_debian() {
 	rm -f "$out.log"
 }
 
-# boot_realroot_files ROOT: the stub, the report service and its script.
+# boot_realroot_files ROOT SCENARIO: the stub, the report service and its
+# script; for a scenario with the array (sde.array=), the boot suite's
+# multipath.conf, as in its multipath images.
 boot_realroot_files() {
-	local root=$1
+	local root=$1 name=$2
 	printf 'sde-test\n' >"$root/etc/hostname"
 	# a root password is not needed: no login ever happens
 	cp "$BOOT_TEST_MODULE/sde-report.sh" "$root/usr/local/sbin/sde-report"
+	mkdir -p "$root/usr/local/lib"
+	cp "$BOOT_TEST_MODULE/sde-mpath.sh" "$root/usr/local/lib/sde-mpath.sh"
+	case ${SC_CMDLINE[$name]:-} in
+	*sde.array=*) cp "$BOOT_DIR/files/multipath.conf" "$root/etc/multipath.conf" ;;
+	esac
 	cat >"$root/etc/systemd/system/PowerPath.service" <<-'UNIT'
 	# Test stub of a third-party multipath service.  Like the real one it
 	# starts early; only the package's drop-in orders scsi-dh-early before it.
@@ -172,6 +179,7 @@ boot_realroot_files() {
 	real_hot=0
 	real_luns=
 	luns=
+	array_luns=
 	read -r cmdline < /proc/cmdline
 	for arg in $cmdline; do
 		case $arg in
@@ -179,6 +187,8 @@ boot_realroot_files() {
 		sde.real_hotplug=*) real_hot=${arg#sde.real_hotplug=} ;;
 		sde.real_luns=*) real_luns=${arg#sde.real_luns=} ;;
 		sde.luns_after=*) luns=${arg#sde.luns_after=} ;;
+		sde.array=*) array_luns=${array_luns:-16} ;;
+		sde.array.luns=*) array_luns=${arg#sde.array.luns=} ;;
 		esac
 	done
 
@@ -232,6 +242,26 @@ boot_realroot_files() {
 		udevadm settle --timeout=60
 	fi
 	hotplug=$(runs | wc -l)
+	# sde.array=: the array the initramfs built (sde-array.sh), now under
+	# the real root's multipathd.service: once every LUN has its map of 2
+	# paths (180 s at most), multipathd's view and the status table of the
+	# real root beside the initramfs's figures (sde-mpath.sh, sde-report)
+	if [ -n "$array_luns" ] && [ -r /run/sde-array.out ]; then
+		i=0
+		while [ "$i" -lt 360 ]; do
+			n=$(multipathd show maps raw format "%N" 2>/dev/null | grep -c '^ *2 *$')
+			[ "$n" -ge "$array_luns" ] && break
+			i=$((i + 1))
+			sleep 0.5
+		done
+		udevadm settle --timeout=60
+		. /usr/local/lib/sde-mpath.sh
+		{
+			grep -v '^array|mpath_' /run/sde-array.out
+			sde_array_mpath_report
+		} > /run/sde-array-real.out 2>&1
+		export SDE_ARRAY_OUT=/run/sde-array-real.out
+	fi
 	# a kick as the udev rule gives one, by hand: the runner unit it starts
 	# sweeps (nothing new: silently) and lets go of the lock
 	# (60 s at most: systemctl is slow under emulation)

@@ -51,3 +51,35 @@ scenario realroot-systemd image=proj-classic disks=hp luns=4 root=debian timeout
 	"expect=@root dh model=HSV100 hp_sw" \
 	"expect=@root status 0" \
 	"expect=consolecount 0 \\] scsi-dh-early: (late: )?1 LUN: "
+
+# dm-multipath in the real root: the standby array built in a classic
+# initramfs with dracut's multipath module and the project (as
+# mpath-array-with), then Debian's multipathd.service takes the maps over in
+# the real root, and scsi-dh-early.service sweeps once it is up.  In one
+# boot: the initramfs's checks at pre-mount; the same again in the real root
+# (@root: multipathd's maps, groups and priorities there, the real root's
+# status table agreeing per path, no attach, detach or failure by any run,
+# no warning in multipathd's journal); and the units' order.  16 LUNs: the
+# 64-LUN pairs are mpath.bats's initramfs boots.
+realroot_mpath_luns=${SDE_REALROOT_MPATH_LUNS:-16}
+# in the real root, what it sees itself (the array's own counts stay the
+# initramfs's)
+realroot_mpath_expect=()
+for _rr_e in "${mpath_with_expect[@]}"; do
+	case $_rr_e in
+	*" built "* | *dh_detached_lines* | *lio_read_mbytes* | *trace_overrun*) ;;
+	*) realroot_mpath_expect+=("expect=@root ${_rr_e#expect=}") ;;
+	esac
+done
+unset _rr_e
+scenario realroot-mpath image=mpath-classic root=debian tier=array \
+	"timeout=$((900 + realroot_mpath_luns * 20))" \
+	cmdline="log_buf_len=8M sde.array=standby sde.array.luns=$realroot_mpath_luns" \
+	"${project[@]}" "${mpath_needs[@]}" "${mpath_with_expect[@]}" \
+	"${realroot_mpath_expect[@]}" \
+	"expect=@root array mpath_log_warnings = 0" \
+	"expect=@real line ^order\\|multipathd\\.service<scsi-dh-early\\.service\\|yes$" \
+	"expect=@real line ^order\\|systemd-udev-trigger\\.service<scsi-dh-early\\.service\\|yes$" \
+	"expect=@real line ^order\\|scsi-dh-early\\.service<PowerPath\\.service\\|yes$" \
+	"expect=@real line ^unit\\|multipathd\\.service\\|success\\|0$" \
+	"expect=@real line ^unit\\|scsi-dh-early\\.service\\|success\\|0$"

@@ -397,7 +397,7 @@ scenario mpath-array-with image=mpath-classic tier=array "$mpath_timeout" \
 scenario mpath-array-with-systemd image=mpath-systemd tier=array "$mpath_timeout" \
 	cmdline="$mpath_cmdline" "${project[@]}" "${mpath_needs[@]}" "${mpath_with_expect[@]}" \
 	"expect=array mpath_log_warnings = 0"
-scenario mpath-array-dracut image=mpath-dracut tier=array "$mpath_timeout" \
+scenario mpath-array-dracut image=mpath-dracut tier=extra "$mpath_timeout" \
 	cmdline="$mpath_cmdline" "${mpath_needs[@]}" "${mpath_expect[@]}" \
 	"expect=array b_reads_failed > 0"
 scenario mpath-array-dracut-systemd image=mpath-dracut-systemd tier=array "$mpath_timeout" \

@@ -42,6 +42,7 @@ install() {
     inst_script "$moddir/early-load.sh" /sbin/sde-early-load
     inst_script "$moddir/sde-pre-mount.sh" /sbin/sde-pre-mount
     inst_script "$moddir/sde-array.sh" /sbin/sde-array
+    inst_simple "$moddir/sde-mpath.sh" /lib/sde-mpath.sh
     # every run of the project's helper (the sweep, late sweeps, the report's
     # status) leaves its arguments in /run/sde-helper.log: a wrapper takes
     # its place (this module installs after 50scsi-dh-early)

@@ -13,12 +13,15 @@
 #   status|<exit status of scsi-dh-early status --json, or "absent">
 #   json|<a line of its output>
 #   bootjson|<a line of /run/scsi-dh-early/status.json>
-#   array|...   what sde-array measured (sde.array=), see sde-array.sh
+#   array|...   what sde-array measured (sde.array=), see sde-array.sh; the
+#               file is $SDE_ARRAY_OUT, default /run/sde-array.out
 # Output goes to the device named by sde.out= on the kernel command line
 # (the harness uses a second serial port, /dev/ttyS1), else to /dev/console.
 
 name=${1:-report}
 out=/dev/console
+# sde-array's records; the real root's report gives its own (realroot.sh)
+array_out=${SDE_ARRAY_OUT:-/run/sde-array.out}
 read -r cmdline < /proc/cmdline
 for arg in $cmdline; do
     case $arg in
@@ -69,8 +72,8 @@ report() {
     if [ -r /run/scsi-dh-early/status.json ]; then
         prefix bootjson < /run/scsi-dh-early/status.json
     fi
-    if [ -r /run/sde-array.out ]; then
-        cat /run/sde-array.out
+    if [ -r "$array_out" ]; then
+        cat "$array_out"
     fi
     echo "@@SDE-END $name@@"
 }
