@@ -149,7 +149,17 @@ sweep_figures() {
 	16 dracut 1 ok 40 60 60 9 10 30 0 58000 110 alua 16 0 16 12 0 69000 0 0 0
 	16 dracut 2 ok 50 70 70 11 12 38 0 62000 115 alua 16 0 16 14 0 71000 0 0 0
 	EOF
+	# the array section's modes at the same size follow the multipath table
+	tsv array.tsv <<-'EOF'
+	luns mode run status b_reads_failed b_cmds_failed b_ioerr b_touched ioerr_lines suppressed_blk b_lio_in_cmds settle_ms boot_s b_dh
+	64 without 1 ok 900 950 950 64 10 90 0 12000 100 detached
+	16 best 1 ok 0 40 40 0 0 0 0 15000 100 alua
+	16 without 1 ok 300 350 350 16 30 270 0 14000 100 detached
+	EOF
 	run -0 analyze sections
+	assert_line "| 16 | without a handler | 1 | 300 | 30+270 | 16 | 14.0 |"
+	assert_line "| 16 | the kernel's best | 1 | 0 | 0+0 | 0 | 15.0 |"
+	refute_line --partial "| 64 | without a handler | 1 | 900 |"
 	assert_line "| 64 | without a handler | 1 | 1593 | 1700 | 166+1400 | 64 | - | 199.5 |"
 	assert_line "| 64 | the kernel's best, sd held | 2 | 0 | 1 (0–2) | 0+0 | 0 | 12 (10–14) | 91.0 (90.0–92.0) |"
 	refute_line --partial "| 64 | the kernel's best |"
@@ -157,7 +167,7 @@ sweep_figures() {
 	# dracut's module first, scsi-dh-early last, whatever the order of the boots
 	assert_line "| 16 | dracut's multipath module alone | 2 | 45 (40–50) | 11 (10–12)+34 (30–38) | 10 (9–11) | 16 / 16 | 13 (12–14) | 0 | - | 0 | 60.0 (58.0–62.0) | 70.0 (69.0–71.0) |"
 	assert_line "| 16 | + scsi-dh-early | 1 | 2 | 0+2 | 2 | 16 / 16 | 16 | 16 | 32 | 0 | 60.0 | 70.0 |"
-	run -0 grep '^| 16 | ' <<<"$output"
+	run -0 grep -E "^\| 16 \| (dracut's|\+ )" <<<"$output"
 	assert_line --index 0 --partial "dracut's multipath module alone"
 	assert_line --index 1 --partial "scsi-dh-early"
 	# the plots' points: position, median, min, max of each mode that booted

@@ -29,6 +29,8 @@ SECTIONS = ("sweep", "alternatives", "attach", "boot", "footprint", "array", "af
 MODES = ("without", "with", "best")
 AFIRST_MODES = (("without", "without a handler"), ("best", "the kernel's best"),
                 ("with", "with scsi-dh-early"), ("hold", "the kernel's best, sd held"))
+ARRAY_PLAIN_MODES = (("without", "without a handler"), ("best", "the kernel's best"),
+                     ("with", "with scsi-dh-early"))
 MPATH_MODES = (("dracut", "dracut's multipath module alone"),
                ("cmdline", "+ rd.driver.pre in the image (hostonly_cmdline)"),
                ("pre", "+ rd.driver.pre on the command line"),
@@ -795,6 +797,25 @@ first LUN link until every LUN has its map of 2 paths.
                     "settle (s)", "maps ready (s)"], cells,
                    "dm-multipath on the standby array: failed READs on B paths",
                    "failed READs with dm-multipath")
+        # the same array at the same sizes without multipathd: the array section's modes
+        base = self.table("array.tsv")
+        sizes = set(sizes_of(data))
+        plain = [r for r in peer_rows(base, ARRAY_PLAIN_MODES) if r[3] in sizes]
+        if plain:
+            self.say("")
+            self.say("The same array and size without multipathd (the first array section):")
+            self.say("")
+            self.say("| LUNs | mode | boots | failed READs | I/O error lines | B LUNs hit |"
+                     " settle (s) |")
+            self.say("|---:|---|---:|---:|---:|---:|---:|")
+            for mode, label, k, n in plain:
+                self.say("| %s | %s | %d | %s | %s+%s | %s | %s |" % (
+                    n, label, k, array_cell(base, n, mode, "b_reads_failed"),
+                    array_cell(base, n, mode, "ioerr_lines"),
+                    array_cell(base, n, mode, "suppressed_blk"),
+                    array_cell(base, n, mode, "b_touched"), array_settle(base, n, mode)))
+            self.say("")
+            self.say("Raw figures: [data/array.tsv](data/array.tsv).")
 
     def array_plot(self, data):
         """Failed READs (median, range) against the LUN count, one line a mode."""
