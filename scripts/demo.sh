@@ -42,16 +42,22 @@ Three boots of the same array (image builds and boots take a few minutes):
 
 INTRO
 
-for run in without with best; do
-	echo "booting ${run}..."
+# demo_boot SCENARIO WHAT: boot it, its log shown only when it fails
+demo_boot() {
+	local log
+	echo "booting $2..."
 	log=$(mktemp)
-	if ! boot_scenario "array-$run" 2>"$log"; then
+	if ! boot_scenario "$1" 2>"$log"; then
 		cat "$log" >&2
 		rm -f "$log"
-		echo "demo: the boot '$run' failed" >&2
+		echo "demo: the boot '$2' failed" >&2
 		exit 1
 	fi
 	rm -f "$log"
+}
+
+for run in without with best; do
+	demo_boot "array-$run" "$run"
 done
 
 rep() {
@@ -134,15 +140,7 @@ udev has probed both paths.  Two boots:
 
 INTRO2
 for run in dracut with; do
-	echo "booting multipath ${run}..."
-	log=$(mktemp)
-	if ! boot_scenario "mpath-array-$run-systemd" 2>"$log"; then
-		cat "$log" >&2
-		rm -f "$log"
-		echo "demo: the multipath boot '$run' failed" >&2
-		exit 1
-	fi
-	rm -f "$log"
+	demo_boot "mpath-array-$run-systemd" "multipath $run"
 done
 mrep() {
 	printf '%s\n' "$BOOT_WORK/logs/mpath-array-$1-systemd/report-pre-mount.txt"
