@@ -608,6 +608,8 @@ static void cmdline_arg(struct cmdline_reader *cr, char *arg)
 		p->late_attach = arg_bool(val);
 	} else if (str_eq(arg, "rd.scsi_dh.detach")) {
 		p->detach = arg_bool(val);
+	} else if (str_eq(arg, "rd.scsi_dh.settle")) {
+		/* the sweep's scripts read it: udevadm settle's bound before the run */
 	} else if (str_eq(arg, "rd.scsi_dh.preload")) {
 		char *words[MAX_HANDLERS + 1];
 		char *w = val ? val : (char *)"";

@@ -14,9 +14,24 @@
 type getargbool > /dev/null 2>&1 || . /lib/dracut-lib.sh
 
 if getargbool 1 rd.scsi_dh; then
-    # The classic init has settled already; a systemd initramfs has only
-    # triggered the coldplug.  Bounded: a stuck event must not hold the boot.
-    udevadm settle --timeout=30 > /dev/null 2>&1
+    # A systemd initramfs starts the sweep once the coldplug is triggered, not
+    # done, and the classic init's initqueue stops waiting once the root is
+    # there: an HBA whose event is still queued (its driver not loaded yet)
+    # scans after a sweep that did not wait for it.  Bounded by
+    # rd.scsi_dh.settle= (seconds, default 120, udevadm's own): a stuck event
+    # must not hold the boot; when the bound is hit the log says so.
+    _sde_settle=$(getarg rd.scsi_dh.settle=)
+    case $_sde_settle in
+    '') _sde_settle=120 ;;
+    *[!0-9]* | ????*)
+        echo "<4>scsi-dh-early: rd.scsi_dh.settle=$_sde_settle: not a number of seconds (0-999); waiting 120 s at most" > /dev/kmsg
+        _sde_settle=120
+        ;;
+    esac
+    if ! udevadm settle --timeout="$_sde_settle" > /dev/null 2>&1; then
+        echo "<4>scsi-dh-early: udev has not settled in $_sde_settle s (rd.scsi_dh.settle=): the sweep takes the LUNs there now, the udev rule those that come later" > /dev/kmsg
+    fi
+    unset _sde_settle
     # -q: the helper logs its one summary line to /dev/kmsg itself; vinfo would
     # copy every line of its report there too.  Only errors come through.
     scsi-dh-early -q apply < /dev/null 2>&1 | vinfo

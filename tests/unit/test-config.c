@@ -177,6 +177,10 @@ static void cmdline(void)
 	      strstr(p->errors[0], "\"../x\""));
 	p = fresh();
 	CHECK(cmdline_apply(p, "rd.scsi_dh.bogus=1") == 1);
+	/* the sweep's scripts read rd.scsi_dh.settle=; the helper lets it be */
+	p = fresh();
+	CHECK(cmdline_apply(p, "rd.scsi_dh.settle=300 rd.scsi_dh.settle=x") == 0);
+	CHECK(p->nerrors == 0);
 }
 
 static void fallback(void)
