@@ -64,14 +64,15 @@ esac
 # What every shape has: tinyconfig's kernel made bootable under QEMU with a
 # dracut image (udev wants netlink, unix sockets, inotify, signalfd, epoll,
 # devtmpfs; systemd as the initramfs's init cgroups, fhandle and autofs; the
-# tests power off with sysrq), kallsyms for the helper's symbol lookups.
+# tests power off with sysrq), kallsyms for the helper's symbol lookups, the
+# trace events (tracefs) the standby array counts its commands with.
 common_y=(64BIT PRINTK PRINTK_TIME BUG TTY SERIAL_8250 SERIAL_8250_CONSOLE
 	BLK_DEV_INITRD BINFMT_ELF BINFMT_SCRIPT DEVTMPFS DEVTMPFS_MOUNT PROC_FS
 	SYSFS TMPFS SHMEM MULTIUSER FUTEX EPOLL SIGNALFD TIMERFD EVENTFD
 	INOTIFY_USER FHANDLE POSIX_TIMERS MAGIC_SYSRQ CGROUPS AUTOFS_FS TMPFS_XATTR SYSVIPC UNIX98_PTYS NET UNIX PACKET
 	PCI ACPI VIRTIO_MENU VIRTIO VIRTIO_PCI BLOCK MODULES MODULE_UNLOAD
 	KALLSYMS KALLSYMS_ALL CONFIGFS_FS SCSI SCSI_LOWLEVEL SCSI_DH
-	TARGET_CORE_MENU)
+	TARGET_CORE_MENU FTRACE ENABLE_DEFAULT_TRACERS)
 common_m=(BLK_DEV_RAM BLK_DEV_SD SCSI_VIRTIO SCSI_DEBUG TARGET_CORE
 	LOOPBACK_TARGET)
 common_n=(MODULE_SIG MODULE_COMPRESS_GZIP MODULE_COMPRESS_XZ DEBUG_INFO
@@ -119,7 +120,8 @@ make -s -C "$src" O="$build" tinyconfig >/dev/null
 "$src/scripts/config" "${args[@]}"
 make -s -C "$src" O="$build" olddefconfig >/dev/null
 # olddefconfig drops what a dependency refuses: check what the tests rely on
-for o in SCSI SCSI_DH SERIAL_8250_CONSOLE VIRTIO_PCI ACPI KALLSYMS DEVTMPFS UNIX CGROUPS; do
+for o in SCSI SCSI_DH SERIAL_8250_CONSOLE VIRTIO_PCI ACPI KALLSYMS DEVTMPFS UNIX CGROUPS \
+	EVENT_TRACING; do
 	grep -qx "CONFIG_$o=y" "$cfg" || die "CONFIG_$o=y did not stick"
 done
 for o in SCSI_DH_ALUA SCSI_DH_EMC SCSI_DH_RDAC SCSI_DH_HP_SW; do

@@ -91,16 +91,24 @@ load suite
 	[ $((with * 3)) -le "$without" ]
 }
 
-@test "kernel matrix, Debian 6.12, systemd initramfs: 35 LUNs (hp_sw, alua, none) in one sweep and one summary line" {
+@test "kernel matrix, Debian 6.12, systemd initramfs: the sweep waits for a slow HBA's coldplug (35 LUNs, one line), late LUNs need no sweep" {
 	boot k612-systemd
 }
 
-@test "kernel matrix, Debian 6.12, classic init: 35 LUNs in one sweep and one summary line" {
+@test "kernel matrix, Debian 6.12, classic init: an HBA loaded first, alua attached late to its 32 LUNs" {
 	boot k612-classic
+}
+
+@test "kernel matrix, Debian 6.12: an owner rule, detach refused, none written" {
+	boot k612-owner
 }
 
 @test "kernel matrix, Debian cloud 6.1 (no CONFIG_SCSI_DH): every LUN none, one line that says why, no warning" {
 	boot kcloud-systemd
+}
+
+@test "kernel matrix, Debian cloud 6.1, classic init: owned LUNs, late LUNs, no late run" {
+	boot kcloud-classic
 }
 
 @test "kernel matrix, handlers built in (RHEL 8/9 shape): attached at scan, preload says builtin, late LUNs need no sweep" {
@@ -117,6 +125,23 @@ load suite
 
 @test "kernel matrix, scsi_mod built in, preload off: the image's HBA softdeps alone keep the order" {
 	boot kscsi-softdep
+}
+
+# The standby array on the other kernels of the matrix (16 LUNs x 2 paths).
+@test "kernel matrix, Debian 6.12, standby array: alua on every path, but 6.12 sends no RTPG at attach: B stays active/optimized and READs fail there" {
+	boot k612-array-with
+}
+
+@test "kernel matrix, handlers built in, standby array: B standby from the scan, no READ data on B" {
+	boot kdh-array
+}
+
+@test "kernel matrix, scsi_mod built in, standby array: alua preloaded before tcm_loop, B standby, no READ data on B" {
+	boot kscsi-array
+}
+
+@test "kernel matrix, Debian cloud 6.1, standby array: no handler possible, READs fail on B, one line says why" {
+	boot kcloud-array
 }
 
 @test "initramfs-tools (mkinitramfs, the project's hook): alua and hp_sw at scan time, one preload and one summary line" {

@@ -2,15 +2,15 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # QEMU boots with dm-multipath: dracut's multipath module and multipathd on
-# the standby array of the boot suite (scenarios.sh, "dm-multipath"), 64 LUNs
-# x 2 paths.  A suite of its own so that make check can run it beside the
+# the standby array of the boot suite (scenarios.sh, "dm-multipath"),
+# SDE_MPATH_LUNS (32) x 2 paths.  A suite of its own so that make check can run it beside the
 # rest of the boot suite (tests/run), with its own work directory and QEMU
 # lock (SDE_BOOT_WORK, SDE_QEMU_LOCK).  Logs: $SDE_BOOT_WORK/logs/SCENARIO/.
 
 # shellcheck source-path=SCRIPTDIR
 load suite
 
-# dm-multipath on the standby array (64 LUNs x 2 paths): multipathd from
+# dm-multipath on the standby array (SDE_MPATH_LUNS x 2 paths): multipathd from
 # dracut's multipath module, with the project and without it, in both inits.  Per path:
 # both handlers' views agree, no path fails, nothing is attached twice or
 # detached.  The peer: dracut's module alone, as distributions ship it, where
@@ -31,7 +31,7 @@ mpath_pair() {
 	[ $((with * 3)) -le "$dracut" ]
 }
 
-@test "dm-multipath (dracut's multipath module, multipathd), systemd: 64 maps of 2 paths, alua, groups 50/1, the status table agrees; READs a third of the module alone's at most" {
+@test "dm-multipath (dracut's multipath module, multipathd), systemd: a map of 2 paths per LUN, alua, groups 50/1, the status table agrees; READs a third of the module alone's at most" {
 	boot mpath-array-dracut-systemd
 	boot mpath-array-with-systemd
 	mpath_pair mpath-array-dracut-systemd mpath-array-with-systemd

@@ -43,6 +43,8 @@ install() {
     inst_script "$moddir/sde-pre-mount.sh" /sbin/sde-pre-mount
     inst_script "$moddir/sde-array.sh" /sbin/sde-array
     inst_simple "$moddir/sde-mpath.sh" /lib/sde-mpath.sh
+    inst_script "$moddir/sde-slow-hba.sh" /sbin/sde-slow-hba
+    inst_rules "$moddir/05-sde-slow-hba.rules"
     # every run of the project's helper (the sweep, late sweeps, the report's
     # status) leaves its arguments in /run/sde-helper.log: a wrapper takes
     # its place (this module installs after 50scsi-dh-early)
