@@ -159,15 +159,57 @@ calls() {
 	assert_output ''
 }
 
-@test "pre-mount stage: one sweep after a bounded udev settle" {
+@test "pre-mount stage: one sweep after a bounded udev settle (udevadm's 120 s)" {
 	cmdline root=/dev/sda
 	run in_image '. /lib/dracut-lib.sh; source_hook pre-mount; echo "pre-mount done"'
 	assert_success
 	assert_line 'pre-mount done'
 	run calls
-	assert_line --index 0 'udevadm settle --timeout=30'
+	assert_line --index 0 'udevadm settle --timeout=120'
 	assert_line --index 1 'scsi-dh-early -q apply'
 	assert_equal "${#lines[@]}" 2
+}
+
+# A systemd initramfs starts the sweep once the coldplug is triggered: the
+# wait for udev is what keeps an HBA still being loaded inside the sweep
+# (the boot suite's k612-systemd holds one 40 s).
+@test "rd.scsi_dh.settle=: the sweep's wait for udev; a bad value or a wait that runs out is said in the kernel log" {
+	local hook
+	for hook in '. /lib/dracut-lib.sh; source_hook pre-mount' \
+		'DRACUT_SYSTEMD=1 . /usr/lib/scsi-dh-early/scsi-dh-apply.sh'; do
+		cmdline root=/dev/sda rd.scsi_dh.settle=5 rd.scsi_dh.settle=45
+		: >"$ROOT/tmp/calls.log"
+		: >"$ROOT/dev/kmsg"
+		run in_image "$hook"
+		assert_success
+		run calls
+		assert_line --index 0 'udevadm settle --timeout=45'
+		assert_line --index 1 'scsi-dh-early -q apply'
+		run cat "$ROOT/dev/kmsg"
+		assert_output ''
+		# not a number: the default, and one line that says so
+		cmdline root=/dev/sda rd.scsi_dh.settle=2m
+		: >"$ROOT/tmp/calls.log"
+		run in_image "$hook"
+		assert_success
+		run calls
+		assert_line --index 0 'udevadm settle --timeout=120'
+		run cat "$ROOT/dev/kmsg"
+		assert_output '<4>scsi-dh-early: rd.scsi_dh.settle=2m: not a number of seconds (0-999); waiting 120 s at most'
+		# udev still busy when the wait ends (udevadm settle exits 1): the sweep
+		# runs, and the log says what it leaves to the rule
+		cmdline root=/dev/sda rd.scsi_dh.settle=0
+		: >"$ROOT/tmp/calls.log"
+		: >"$ROOT/dev/kmsg"
+		run in_image STUB_RC=1 "$hook; echo 'went on'"
+		assert_success
+		assert_line 'went on'
+		run calls
+		assert_line --index 0 'udevadm settle --timeout=0'
+		assert_line --index 1 'scsi-dh-early -q apply'
+		run cat "$ROOT/dev/kmsg"
+		assert_output '<4>scsi-dh-early: udev has not settled in 0 s (rd.scsi_dh.settle=): the sweep takes the LUNs there now, the udev rule those that come later'
+	done
 }
 
 @test "whatever the helper returns, the boot goes on; its messages reach the kernel log" {
@@ -197,7 +239,7 @@ calls() {
 	assert_success
 	run calls
 	assert_line --index 0 'scsi-dh-early -q preload'
-	assert_line --index 1 'udevadm settle --timeout=30'
+	assert_line --index 1 'udevadm settle --timeout=120'
 	assert_line --index 2 'scsi-dh-early -q apply'
 	# rd.scsi_dh=0 from /etc/cmdline.d (ConditionKernelCommandLine= sees only /proc/cmdline).
 	: >"$ROOT/tmp/calls.log"
