@@ -86,13 +86,27 @@ trap 'rm -rf "$out.tmp"' EXIT
 # three attempts, a minute and two apart: an archive that drops downloads
 # now and then fails a whole mmdebstrap run (seen: "apt download failed",
 # twice in a row 30 s apart)
+# mmdebstrap hands apt a pipe on a descriptor of its own (APT::Keep-Fds,
+# "cat >&11"); with descriptors inherited from the caller open (bats keeps
+# several), apt's hook wrote to a closed one: "Sub-process cat >&11 returned
+# an error code (2)", then "apt download failed", every time under make
+# check and never by hand.  It gets 0, 1 and 2 only (and the lock, 9).
+close_fds() {
+	local fd n
+	for fd in /proc/self/fd/*; do
+		n=${fd##*/}
+		case $n in 0 | 1 | 2 | 9) continue ;; esac
+		[ -e "$fd" ] && eval "exec $n>&-"
+	done
+	return 0
+}
 for attempt in 1 2 3; do
-	if sources | mmdebstrap --quiet --variant=minbase --include="$include" \
+	if (close_fds && sources | mmdebstrap --quiet --variant=minbase --include="$include" \
 		--aptopt='Acquire::Retries "3"' \
 		--dpkgopt='path-exclude=/usr/share/doc/*' \
 		--dpkgopt='path-exclude=/usr/share/locale/*' \
 		--dpkgopt='path-include=/usr/share/doc/*/copyright' \
-		"$suite" "$out.tmp" "$mirror" >&2; then
+		"$suite" "$out.tmp" "$mirror" >&2); then
 		break
 	fi
 	rm -rf "$out.tmp"
