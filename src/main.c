@@ -80,7 +80,7 @@ static void usage(void)
 	      "\n"
 	      "Kernel command line: rd.scsi_dh=0 (do nothing), rd.scsi_dh.preload=alua,emc,\n"
 	      "rd.scsi_dh.late_attach=0|1, rd.scsi_dh.detach=0|1, rd.scsi_dh.debug,\n"
-	      "rd.scsi_dh.settle=SECS (the sweep's wait for udev, default 120).\n"
+	      "rd.scsi_dh.settle=SECS (the sweep's wait for udev, default 120, at most 240).\n"
 	      "\n"
 	      "Exit status: 0 done or nothing to do, 1 an action failed or was refused\n"
 	      "(check: warnings), 2 usage or configuration error.\n"

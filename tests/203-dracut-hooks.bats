@@ -195,7 +195,16 @@ calls() {
 		run calls
 		assert_line --index 0 'udevadm settle --timeout=120'
 		run cat "$ROOT/dev/kmsg"
-		assert_output '<4>scsi-dh-early: rd.scsi_dh.settle=2m: not a number of seconds (0-999); waiting 120 s at most'
+		assert_output '<4>scsi-dh-early: rd.scsi_dh.settle=2m: not a number of seconds (0-240); waiting 120 s at most'
+		# above the bound: the bound, said once
+		cmdline root=/dev/sda rd.scsi_dh.settle=600
+		: >"$ROOT/tmp/calls.log"
+		run in_image "$hook"
+		assert_success
+		run calls
+		assert_line --index 0 'udevadm settle --timeout=240'
+		run cat "$ROOT/dev/kmsg"
+		assert_output '<4>scsi-dh-early: rd.scsi_dh.settle=600: more than 240 s; waiting 240 s at most'
 		# udev still busy when the wait ends (udevadm settle exits 1): the sweep
 		# runs, and the log says what it leaves to the rule
 		cmdline root=/dev/sda rd.scsi_dh.settle=0

@@ -21,11 +21,18 @@ if getargbool 1 rd.scsi_dh; then
     # rd.scsi_dh.settle= (seconds, default 120, udevadm's own): a stuck event
     # must not hold the boot; when the bound is hit the log says so.
     _sde_settle=$(getarg rd.scsi_dh.settle=)
+    # at most 240: the systemd unit's 5-minute bound leaves the helper a minute
     case $_sde_settle in
     '') _sde_settle=120 ;;
     *[!0-9]* | ????*)
-        echo "<4>scsi-dh-early: rd.scsi_dh.settle=$_sde_settle: not a number of seconds (0-999); waiting 120 s at most" > /dev/kmsg
+        echo "<4>scsi-dh-early: rd.scsi_dh.settle=$_sde_settle: not a number of seconds (0-240); waiting 120 s at most" > /dev/kmsg
         _sde_settle=120
+        ;;
+    *)
+        if [ "$_sde_settle" -gt 240 ]; then
+            echo "<4>scsi-dh-early: rd.scsi_dh.settle=$_sde_settle: more than 240 s; waiting 240 s at most" > /dev/kmsg
+            _sde_settle=240
+        fi
         ;;
     esac
     if ! udevadm settle --timeout="$_sde_settle" > /dev/null 2>&1; then
